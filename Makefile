@@ -1,0 +1,52 @@
+# nb2prod developer commands. `make demo` and `make test` set up everything they need.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LABEXT_STAMP := nb2prod/labextension/package.json
+
+.PHONY: setup labextension demo test test-fast lint-code bench clean docs
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	test -x $(UV) || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	SKIP_JUPYTER_BUILDER=1 $(UV) pip install --quiet --python $(PYTHON) -e ".[test]"
+	touch $(STAMP)
+
+# The JupyterLab extension, built with the venv's jlpm and linked for development.
+labextension: $(LABEXT_STAMP)
+
+$(LABEXT_STAMP): $(STAMP) $(shell find labextension/src labextension/style labextension/schema -type f 2>/dev/null) labextension/package.json
+	cd labextension && PATH=$(abspath $(BIN)):$$PATH jlpm install && PATH=$(abspath $(BIN)):$$PATH jlpm build:prod
+	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
+	$(BIN)/jupyter server extension enable nb2prod --sys-prefix >/dev/null
+	touch $(LABEXT_STAMP)
+
+demo: setup
+	@echo "== nb2prod lint fixtures/demo =="
+	-$(BIN)/nb2prod lint fixtures/demo
+	@echo
+	@echo "== nb2prod lint --statistics fixtures/rules =="
+	-$(BIN)/nb2prod lint --statistics fixtures/rules
+
+test: setup labextension
+	$(BIN)/lint-imports
+	$(BIN)/ruff check nb2prod tests benchmarks
+	$(BIN)/mypy nb2prod
+	$(BIN)/pytest -q
+
+test-fast: setup
+	$(BIN)/pytest -q -m "not browser and not kernel and not slow"
+
+bench: setup
+	$(PYTHON) benchmarks/bench_lint.py
+
+docs: setup
+	$(PYTHON) docs/generate_rule_docs.py
+
+clean:
+	rm -rf $(VENV) labextension/node_modules labextension/lib nb2prod/labextension .pytest_cache

@@ -1,0 +1,2 @@
+from nb2prod.cli import main
+main()

@@ -1,0 +1,1 @@
+"""Static analysis of notebooks: parsing, per-cell facts and the cross-cell dataflow (never runs code)."""

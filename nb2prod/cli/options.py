@@ -1,0 +1,50 @@
+"""Options shared by several subcommands."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from nb2prod.fs import atomic_write_text
+
+__all__ = ["emit", "format_option", "output_file_option", "split_codes"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def split_codes(values: tuple[str, ...]) -> list[str]:
+    """``--select NB1,NB2 --select E`` -> ``["NB1", "NB2", "E"]``."""
+    return [code.strip() for value in values for code in value.split(",") if code.strip()]
+
+
+def format_option(choices: tuple[str, ...], default: str = "text") -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def output_file_option(function: F) -> F:
+    return click.option(
+        "-o",
+        "--output-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write the report to this file (atomically) instead of standard output.",
+    )(function)
+
+
+def emit(text: str, output_file: Path | None) -> None:
+    """Write ``text`` to ``output_file`` atomically, or to standard output."""
+    if output_file is not None:
+        atomic_write_text(output_file, text)
+        return
+    sys.stdout.write(text)
+    sys.stdout.flush()

@@ -1,0 +1,184 @@
+"""The lint engine: read notebooks, run the selected rules, apply suppressions, order the findings.
+
+Lint never runs notebook code and never writes a file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nb2prod import notebook as notebook_io
+from nb2prod.config import Settings
+from nb2prod.diagnostics import Diagnostic
+from nb2prod.errors import NotebookReadError
+from nb2prod.fs import discover_notebooks
+from nb2prod.notebook import Notebook
+from nb2prod.rules.base import LintContext, Rule
+from nb2prod.rules.notebook_errors import NonPythonNotebook, UnreadableNotebook
+from nb2prod.rules.registry import matches, select_rules
+from nb2prod.suppress import apply_suppressions
+
+__all__ = ["LintResult", "LintRun", "lint_notebook", "lint_path", "lint_paths", "rules_for"]
+
+INTERNAL_ERROR_CODE = "NB000"
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """The findings for one file."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+    cell_count: int = 0
+
+
+@dataclass
+class LintRun:
+    """The findings for a whole invocation, in the order the files were given."""
+
+    results: list[LintResult] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [diagnostic for result in self.results for diagnostic in result.diagnostics]
+
+    @property
+    def paths(self) -> list[str]:
+        return [result.path for result in self.results]
+
+
+def rules_for(settings: Settings, select: Sequence[str] | None = None, ignore: Sequence[str] = ()) -> list[type[Rule]]:
+    """The NB rules selected by ``settings`` and the command line (flags win)."""
+    chosen = list(select) if select else list(settings.select)
+    return select_rules(chosen, [*settings.ignore, *ignore], settings.extend_select)
+
+
+def _internal_error(path: str, rule: type[Rule] | None, error: BaseException) -> Diagnostic:
+    where = f"rule {rule.code}" if rule else "lint"
+    return Diagnostic(
+        path=path,
+        code=INTERNAL_ERROR_CODE,
+        name="internal-error",
+        message=f"internal error in {where}: {type(error).__name__}: {str(error)[:200]} (please report it)",
+        severity="error",
+        span=None,
+    )
+
+
+def lint_notebook(notebook: Notebook, settings: Settings, rules: Sequence[type[Rule]]) -> list[Diagnostic]:
+    """Run ``rules`` over one notebook and return its findings, suppressions applied, sorted."""
+    path = notebook.display_path
+    if not notebook.is_python:
+        if any(rule is NonPythonNotebook for rule in rules):
+            return [
+                NonPythonNotebook().diagnostic(
+                    LintContext(notebook, settings), None, f"skipped: the kernel language is {notebook.language!r}, not Python"
+                )
+            ]
+        return []
+    context = LintContext(notebook, settings)
+    has_counts = notebook.has_execution_counts
+    found: list[Diagnostic] = []
+    for rule in rules:
+        if rule.needs_execution_counts and not has_counts:
+            continue
+        try:
+            found.extend(rule().check(context))
+        except Exception as error:  # noqa: BLE001 - one broken rule must not stop the run
+            found.append(_internal_error(path, rule, error))
+    ignored = settings.ignored_for(notebook.path) if notebook.path is not None else ()
+    report_unused = any(rule.code == "NB004" for rule in rules)
+    kept = apply_suppressions(notebook, found, ignored, report_unused=report_unused)
+    return sorted(kept, key=lambda diagnostic: diagnostic.sort_key)
+
+
+def lint_path(path: Path, settings: Settings, rules: Sequence[type[Rule]]) -> LintResult:
+    """Lint one file; unreadable files become an NB001 finding, never an exception."""
+    display = str(path)
+    try:
+        notebook = notebook_io.read(path)
+    except NotebookReadError as error:
+        if any(rule is UnreadableNotebook for rule in rules):
+            diagnostic = UnreadableNotebook().diagnostic(
+                LintContext(Notebook(path, (), {}), settings), None, error.message
+            )
+            return LintResult(display, (diagnostic,))
+        return LintResult(display, ())
+    except Exception as error:  # noqa: BLE001
+        return LintResult(display, (_internal_error(display, None, error),))
+    try:
+        diagnostics = lint_notebook(notebook, settings, rules)
+    except Exception as error:  # noqa: BLE001
+        diagnostics = [_internal_error(display, None, error)]
+    return LintResult(display, tuple(diagnostics), len(notebook.cells))
+
+
+def _lint_chunk(arguments: tuple[list[Path], Settings, list[type[Rule]]]) -> list[LintResult]:
+    paths, settings, rules = arguments
+    return [lint_path(path, settings, rules) for path in paths]
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def lint_paths(
+    paths: Sequence[Path],
+    settings: Settings,
+    rules: Sequence[type[Rule]],
+    *,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    extra: Iterable[Callable[[list[Path], Settings], dict[str, list[Diagnostic]]]] = (),
+) -> LintRun:
+    """Lint every notebook under ``paths``; results come back in discovery order.
+
+    ``extra`` are whole-run passes (ruff, say) that return findings by path; they are merged in
+    and pass through the same suppressions.
+    """
+    files = list(
+        discover_notebooks(
+            paths,
+            exclude=[*settings.exclude, *settings.extend_exclude],
+            respect_gitignore=settings.respect_gitignore,
+        )
+    )
+    jobs = jobs or default_jobs()
+    rule_list = list(rules)
+    results: list[LintResult]
+    if jobs <= 1 or len(files) < 8:
+        results = []
+        for index, path in enumerate(files, start=1):
+            results.append(lint_path(path, settings, rule_list))
+            if progress:
+                progress(index, len(files))
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk_size = max(1, min(32, len(files) // (jobs * 4) or 1))
+        chunks = [files[i : i + chunk_size] for i in range(0, len(files), chunk_size)]
+        results = []
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for chunk_results in pool.map(_lint_chunk, [(chunk, settings, rule_list) for chunk in chunks]):
+                results.extend(chunk_results)
+                if progress:
+                    progress(len(results), len(files))
+    for run_extra in extra:
+        merged = run_extra(files, settings)
+        if not merged:
+            continue
+        results = [_merge(result, merged.get(result.path, [])) for result in results]
+    return LintRun(results)
+
+
+def _merge(result: LintResult, more: list[Diagnostic]) -> LintResult:
+    if not more:
+        return result
+    return LintResult(result.path, tuple(sorted([*result.diagnostics, *more], key=lambda d: d.sort_key)), result.cell_count)
+
+
+def filter_codes(diagnostics: Iterable[Diagnostic], select: Sequence[str], ignore: Sequence[str]) -> list[Diagnostic]:
+    return [d for d in diagnostics if matches(d.code, select) and not matches(d.code, ignore)]

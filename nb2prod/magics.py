@@ -1,0 +1,276 @@
+"""Masking of IPython syntax (magics, shell escapes, help) so that cells parse as Python.
+
+Masking keeps every line and the column of all remaining code, so an ``ast`` position in the masked
+text is a position in the original cell. What was masked is returned as data
+(:class:`IPythonSyntax`), which the rules read (``%pip install``, ``%cd``, ``!cmd``) and the dataflow
+uses for names that magics bind (``x = !ls``, ``%store -r x``, ``%%capture out``).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "PYTHON_BODY_CELL_MAGICS",
+    "IPythonSyntax",
+    "MaskedSource",
+    "mask",
+]
+
+SyntaxKind = Literal["line_magic", "cell_magic", "shell", "help", "assigned_shell", "assigned_magic"]
+
+# Cell magics whose body IPython runs as ordinary code in the user namespace.
+PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "snakeviz"})
+# Line magics whose argument is a Python statement run in the user namespace.
+_STATEMENT_LINE_MAGICS = frozenset({"time", "timeit", "prun", "debug", "memit"})
+# Automagics people type without '%' that are not valid Python.
+_AUTOMAGICS = frozenset({"pip", "conda", "cd", "matplotlib", "load_ext", "reload_ext", "autoreload", "pylab", "env", "mamba"})
+
+_CANDIDATE = re.compile(
+    r"^[ \t]*(?:[%!?]|(?:pip|conda|mamba|cd|matplotlib|load_ext|reload_ext|autoreload|pylab|env)[ \t]+\S)"
+    r"|\?[ \t]*$|=[ \t]*[%!]",
+    re.MULTILINE,
+)
+_TOKEN = re.compile(
+    r"(?P<comment>\#[^\n]*)"
+    r"|(?P<string>(?<![\w])[rRbBuUfFtT]{0,2}(?:'''|\"\"\"|'|\"))"
+    r"|(?P<open>[(\[{])"
+    r"|(?P<close>[)\]}])"
+    r"|(?P<continuation>\\\r?\n)"
+    r"|(?P<newline>\n)"
+)
+_STRING_END = {
+    "'''": re.compile(r"(?:[^\\]|\\.)*?'''", re.DOTALL),
+    '"""': re.compile(r'(?:[^\\]|\\.)*?"""', re.DOTALL),
+    "'": re.compile(r"(?:[^\\'\n]|\\.)*(?:'|(?=\n)|$)"),
+    '"': re.compile(r'(?:[^\\"\n]|\\.)*(?:"|(?=\n)|$)'),
+}
+_ASSIGNED = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<target>[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)[ \t]*=[ \t]*"
+    r"(?P<sigil>!|%{1,2})(?P<rest>.*)$"
+)
+_LINE_MAGIC = re.compile(r"^(?P<indent>[ \t]*)%(?P<name>[A-Za-z_][\w.]*)(?P<rest>.*)$")
+_AUTOMAGIC = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<name>[A-Za-z_]\w*)[ \t]+(?P<rest>(?![=(\[.,:+*/%<>&|^@-]=?[ \t])\S.*)$"
+)
+_SHELL = re.compile(r"^(?P<indent>[ \t]*)!(?P<rest>.*)$")
+_HELP_START = re.compile(r"^(?P<indent>[ \t]*)\?{1,2}")
+_MAGIC_OPTIONS = re.compile(r"^(?:[ \t]+-{1,2}[A-Za-z][\w-]*(?:[ \t]+(?!-)[^\s]+(?=[ \t]+\S))?)*[ \t]*")
+
+
+@dataclass(frozen=True, slots=True)
+class IPythonSyntax:
+    """One piece of IPython syntax found in a cell; ``line``/``column`` are 1-based."""
+
+    kind: SyntaxKind
+    name: str
+    arguments: str
+    line: int
+    column: int
+    end_column: int
+    targets: tuple[str, ...] = ()
+
+    @property
+    def is_install(self) -> bool:
+        """``%pip install``, ``!pip install``, ``!conda install``, ``!python -m pip install``..."""
+        if self.kind in ("line_magic", "assigned_magic") and self.name in ("pip", "conda", "mamba"):
+            return self.arguments.split()[:1] == ["install"]
+        if self.kind in ("shell", "assigned_shell"):
+            words = self.arguments.split()
+            while words and ("=" in words[0] or words[0] == "sudo"):
+                words = words[1:]
+            if words[:2] in (["python", "-m"], ["python3", "-m"]) or (
+                words[:1] and words[0].endswith(("/python", "/python3")) and words[1:2] == ["-m"]
+            ):
+                words = words[2:]
+            if words and words[0] in ("pip", "pip3", "conda", "mamba", "uv"):
+                rest = words[1:]
+                if rest[:1] == ["pip"]:
+                    rest = rest[1:]
+                return rest[:1] == ["install"]
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class MaskedSource:
+    """A cell's source with IPython syntax replaced by neutral Python of the same layout."""
+
+    text: str
+    syntax: tuple[IPythonSyntax, ...] = ()
+    cell_magic: str | None = None
+
+    @property
+    def is_python(self) -> bool:
+        """False when a cell magic runs the body as something other than Python (``%%bash``)."""
+        return self.cell_magic is None or self.cell_magic in PYTHON_BODY_CELL_MAGICS
+
+    def names_bound_by_magics(self) -> tuple[tuple[str, int, int], ...]:
+        """(name, line, column) for names that magics define: ``x = !ls``, ``%store -r x``..."""
+        bound: list[tuple[str, int, int]] = []
+        for item in self.syntax:
+            for target in item.targets:
+                bound.append((target, item.line, item.column))
+        return tuple(bound)
+
+
+def _statement_lines(source: str) -> tuple[list[bool], list[int]]:
+    """For each line: does it start a new statement, and where does its comment start (or -1)."""
+    starts: list[bool] = [True]
+    comments: list[int] = [-1]
+    depth = 0
+    line_start_offset = 0
+    position = 0
+    length = len(source)
+    while position < length:
+        match = _TOKEN.search(source, position)
+        if match is None:
+            break
+        kind = match.lastgroup
+        if kind == "comment":
+            if comments[-1] == -1:
+                comments[-1] = match.start() - line_start_offset
+            position = match.end()
+        elif kind == "string":
+            quote = match.group().lstrip("rRbBuUfFtT")
+            end = _STRING_END[quote].match(source, match.end())
+            position = end.end() if end else length
+            # A string that spans lines: the lines inside it start nothing.
+            newlines = source.count("\n", match.end(), position)
+            for _ in range(newlines):
+                starts.append(False)
+                comments.append(-1)
+            if newlines:
+                line_start_offset = source.rfind("\n", 0, position) + 1
+        elif kind == "open":
+            depth += 1
+            position = match.end()
+        elif kind == "close":
+            depth = max(0, depth - 1)
+            position = match.end()
+        elif kind == "continuation":
+            starts.append(False)
+            comments.append(-1)
+            line_start_offset = position = match.end()
+        else:
+            starts.append(depth == 0)
+            comments.append(-1)
+            line_start_offset = position = match.end()
+    return starts, comments
+
+
+def _parse_targets(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip().isidentifier())
+
+
+def _magic_targets(name: str, arguments: str) -> tuple[str, ...]:
+    """Names a line magic binds in the user namespace."""
+    if name == "store":
+        try:
+            words = shlex.split(arguments)
+        except ValueError:
+            words = arguments.split()
+        if words[:1] == ["-r"]:
+            return tuple(word for word in words[1:] if word.isidentifier())
+    return ()
+
+
+def mask(source: str) -> MaskedSource:
+    """Mask IPython syntax in one cell's source; plain Python comes back unchanged and fast."""
+    stripped = source.lstrip("\r\n \t")
+    cell_magic: str | None = None
+    syntax: list[IPythonSyntax] = []
+    lines = source.split("\n")
+    if stripped.startswith("%%"):
+        first = len(source[: len(source) - len(stripped)].split("\n")) - 1
+        header = lines[first]
+        match = re.match(r"[ \t]*%%(?P<name>[\w.]+)(?P<rest>.*)", header)
+        cell_magic = match.group("name") if match else ""
+        arguments = match.group("rest").strip() if match else ""
+        targets: tuple[str, ...] = ()
+        if cell_magic == "capture":
+            words = [word for word in arguments.split() if not word.startswith("-")]
+            targets = tuple(word for word in words[:1] if word.isidentifier())
+        syntax.append(
+            IPythonSyntax("cell_magic", cell_magic, arguments, first + 1, 1, len(header) + 1, targets)
+        )
+        if cell_magic not in PYTHON_BODY_CELL_MAGICS:
+            return MaskedSource("\n" * (len(lines) - 1), tuple(syntax), cell_magic)
+        lines[first] = ""
+        body = "\n".join(lines)
+    else:
+        body = source
+    if not _CANDIDATE.search(body):
+        if not syntax:
+            return MaskedSource(source)
+        return MaskedSource(body, tuple(syntax), cell_magic)
+    starts, comments = _statement_lines(body)
+    for number, line in enumerate(lines):
+        if number >= len(starts) or not starts[number] or not line.strip():
+            continue
+        replaced = _mask_line(line, number + 1, comments[number], syntax)
+        if replaced is not None:
+            lines[number] = replaced
+    return MaskedSource("\n".join(lines), tuple(syntax), cell_magic)
+
+
+def _mask_line(line: str, number: int, comment_at: int, syntax: list[IPythonSyntax]) -> str | None:
+    """The masked form of one statement-start line, or ``None`` when it is plain Python."""
+    code = line if comment_at < 0 else line[:comment_at]
+    lead = len(line) - len(line.lstrip(" \t"))
+    first = line[lead : lead + 1]
+    if first == "%" and not line[lead:].startswith("%%"):
+        match = _LINE_MAGIC.match(line)
+        if match:
+            name, rest = match.group("name"), match.group("rest")
+            if rest.rstrip().endswith("?") and not rest.strip().startswith("-"):
+                syntax.append(IPythonSyntax("help", name, rest.strip(), number, lead + 1, len(line) + 1))
+                return match.group("indent") + "pass"
+            syntax.append(
+                IPythonSyntax(
+                    "line_magic", name, rest.strip(), number, lead + 1, len(line) + 1,
+                    _magic_targets(name, rest),
+                )
+            )
+            if name in _STATEMENT_LINE_MAGICS:
+                options = _MAGIC_OPTIONS.match(rest)
+                prefix_length = 1 + len(name) + (options.end() if options else 0)
+                statement = line[lead + prefix_length :]
+                if statement.strip():
+                    keyword = "if 1:".ljust(prefix_length)
+                    return line[:lead] + keyword + statement
+            return line[:lead] + "pass"
+        return None
+    if first == "!":
+        match = _SHELL.match(line)
+        assert match is not None
+        syntax.append(IPythonSyntax("shell", "", match.group("rest").strip(), number, lead + 1, len(line) + 1))
+        return line[:lead] + "pass"
+    if first == "?":
+        syntax.append(IPythonSyntax("help", "", line.strip("? \t"), number, lead + 1, len(line) + 1))
+        return line[:lead] + "pass"
+    assigned = _ASSIGNED.match(code)
+    if assigned:
+        sigil = assigned.group("sigil")
+        rest = assigned.group("rest") + (line[comment_at:] if comment_at >= 0 else "")
+        column = assigned.start("sigil")
+        targets = _parse_targets(assigned.group("target"))
+        if sigil == "!":
+            syntax.append(IPythonSyntax("assigned_shell", "", rest.strip(), number, column + 1, len(line) + 1, targets))
+        else:
+            name, _, arguments = rest.strip().partition(" ")
+            syntax.append(
+                IPythonSyntax("assigned_magic", name, arguments.strip(), number, column + 1, len(line) + 1, targets)
+            )
+        return line[:column] + "None"
+    if code.rstrip().endswith("?"):
+        syntax.append(IPythonSyntax("help", "", code.strip().rstrip("?"), number, lead + 1, len(line) + 1))
+        return line[:lead] + "pass"
+    automagic = _AUTOMAGIC.match(code)
+    if automagic and automagic.group("name") in _AUTOMAGICS:
+        name = automagic.group("name")
+        syntax.append(IPythonSyntax("line_magic", name, automagic.group("rest").strip(), number, lead + 1, len(line) + 1))
+        return line[:lead] + "pass"
+    return None

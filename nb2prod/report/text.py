@@ -1,0 +1,57 @@
+"""Human-readable output: ``path:cell N:line:col: CODE message``, with an excerpt of the line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from nb2prod.diagnostics import Diagnostic
+
+__all__ = ["format_location", "render_text"]
+
+_SEVERITY_COLORS = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def format_location(diagnostic: Diagnostic) -> str:
+    span = diagnostic.span
+    if span is None:
+        return diagnostic.path
+    return f"{diagnostic.path}:cell {span.cell}:{span.line}:{span.column}"
+
+
+def _style(text: str, color: bool, **styles: object) -> str:
+    if not color:
+        return text
+    import click
+
+    return click.style(text, **styles)  # type: ignore[arg-type]
+
+
+def render_text(
+    diagnostics: Sequence[Diagnostic],
+    *,
+    color: bool = False,
+    sources: Callable[[str, int], str | None] | None = None,
+) -> str:
+    """One line per finding, each followed by the cell line it points at when ``sources`` knows it."""
+    lines: list[str] = []
+    for diagnostic in diagnostics:
+        location = _style(format_location(diagnostic), color, bold=True)
+        code = _style(diagnostic.code, color, fg=_SEVERITY_COLORS[diagnostic.severity], bold=True)
+        fixable = _style(" [*]", color, fg="cyan") if diagnostic.fix and diagnostic.fix.applicability == "safe" else ""
+        lines.append(f"{location}: {code}{fixable} {diagnostic.message}")
+        span = diagnostic.span
+        if sources is not None and span is not None:
+            cell_source = sources(diagnostic.path, span.cell)
+            if cell_source is not None:
+                source_lines = cell_source.splitlines()
+                if 0 < span.line <= len(source_lines):
+                    text = source_lines[span.line - 1].rstrip()
+                    if len(text) > 120:
+                        text = text[:117] + "..."
+                    if text.strip():
+                        gutter = f"{span.line:>4} | "
+                        lines.append(_style(gutter, color, fg="blue") + text)
+                        width = (span.end_column - span.column) if span.end_line == span.line else len(text) - span.column + 1
+                        caret = " " * (span.column - 1) + "^" * max(1, min(width, max(1, len(text) - span.column + 1)))
+                        lines.append(_style(" " * 5 + "| ", color, fg="blue") + _style(caret, color, fg=_SEVERITY_COLORS[diagnostic.severity]))
+    return "\n".join(lines) + ("\n" if lines else "")

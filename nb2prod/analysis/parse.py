@@ -28,6 +28,7 @@ class ParsedCell:
     masked: MaskedSource
     tree: ast.Module | None
     problem: SyntaxProblem | None
+    source: str = ""
 
     @property
     def is_python(self) -> bool:
@@ -39,14 +40,14 @@ def parse_source(source: str) -> ParsedCell:
     """Parse one cell's source; identical sources share one result (cells are often repeated)."""
     masked = mask(source)
     if not masked.is_python:
-        return ParsedCell(masked, None, None)
+        return ParsedCell(masked, None, None, source)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(masked.text)
     except SyntaxError as error:
         message = error.msg or "invalid syntax"
-        return ParsedCell(masked, None, SyntaxProblem(message, error.lineno or 1, error.offset or 1))
+        return ParsedCell(masked, None, SyntaxProblem(message, error.lineno or 1, error.offset or 1), source)
     except (ValueError, RecursionError, MemoryError) as error:
-        return ParsedCell(masked, None, SyntaxProblem(str(error).splitlines()[0][:200], 1, 1))
-    return ParsedCell(masked, tree, None)
+        return ParsedCell(masked, None, SyntaxProblem(str(error).splitlines()[0][:200], 1, 1), source)
+    return ParsedCell(masked, tree, None, source)

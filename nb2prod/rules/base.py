@@ -28,6 +28,8 @@ class LintContext:
 
     notebook: Notebook
     settings: Settings = field(default_factory=Settings)
+    # Results several rules share (the reordering plan, say), computed by the first that needs them.
+    memo: dict[str, object] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
@@ -69,6 +71,8 @@ class Rule:
     fix_title: ClassVar[str | None] = None
     # Rules that need execution counts do nothing on notebooks that carry none.
     needs_execution_counts: ClassVar[bool] = False
+    # Opt-in rules run only when selected by their exact code or name, or by ALL.
+    opt_in: ClassVar[bool] = False
 
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
         raise NotImplementedError

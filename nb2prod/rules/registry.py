@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from nb2prod.errors import UsageError
-from nb2prod.rules import execution_order, notebook_errors
+from nb2prod.rules import (
+    environment,
+    execution_order,
+    hidden_state,
+    notebook_errors,
+    production,
+    reproducibility,
+)
 from nb2prod.rules.base import Rule
 
 __all__ = ["ALL_RULES", "FAMILIES", "RULES_BY_CODE", "get_rule", "matches", "select_rules"]
@@ -22,6 +29,10 @@ FAMILIES: dict[str, str] = {
 ALL_RULES: tuple[type[Rule], ...] = (
     *notebook_errors.RULES,
     *execution_order.RULES,
+    *hidden_state.RULES,
+    *reproducibility.RULES,
+    *production.RULES,
+    *environment.RULES,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
@@ -60,7 +71,10 @@ def select_rules(select: Sequence[str], ignore: Sequence[str] = (), extend_selec
     return [
         rule
         for rule in sorted(ALL_RULES, key=lambda rule: rule.code)
-        if (matches(rule.code, chosen) or rule.name in names)
+        if (
+            (rule.opt_in and (rule.code in chosen or rule.name in names or "ALL" in chosen))
+            or (not rule.opt_in and (matches(rule.code, chosen) or rule.name in names))
+        )
         and not matches(rule.code, ignore)
         and rule.name not in ignored_names
     ]

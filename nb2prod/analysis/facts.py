@@ -1,0 +1,673 @@
+"""Per-cell facts: what a cell defines, reads, deletes, mutates and imports (pyflakes-style, from ``ast``).
+
+Reads are recorded only for names the cell has not bound earlier in its own body, so they are what
+the cell needs from other cells. Function, lambda-assigned and class-method bodies bind late: their
+reads of globals are *deferred* (they happen when the function is called) and are kept per function
+so the dataflow can charge them to the cells that call it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from nb2prod.analysis.parse import ParsedCell
+
+__all__ = [
+    "MUTATING_METHODS",
+    "NON_IDEMPOTENT_METHODS",
+    "Binding",
+    "BindingKind",
+    "CellFacts",
+    "FunctionFacts",
+    "ImportFact",
+    "NameUse",
+    "cell_facts",
+]
+
+BindingKind = Literal[
+    "import", "function", "class", "assignment", "augmented", "annotated", "loop", "with",
+    "except", "walrus", "match", "global", "magic", "comprehension",
+]
+
+# Methods that change their receiver in place (lists, dicts, sets, deques, pandas with inplace=True).
+MUTATING_METHODS = frozenset(
+    {
+        "append", "extend", "update", "pop", "popitem", "insert", "remove", "clear", "sort",
+        "reverse", "setdefault", "add", "discard", "appendleft", "extendleft", "popleft",
+        "rotate", "difference_update", "intersection_update", "symmetric_difference_update",
+        "resize", "fill", "put", "itemset", "setflags", "set_index_inplace", "__setitem__",
+    }
+)
+# Of those, the ones whose repetition changes the result (re-running the cell adds again).
+NON_IDEMPOTENT_METHODS = frozenset(
+    {"append", "extend", "insert", "pop", "popitem", "appendleft", "extendleft", "popleft", "remove", "rotate", "reverse"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NameUse:
+    """A read (or delete/mutation) of a name; positions are 1-based within the cell."""
+
+    name: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    deferred: bool = False
+    guarded: bool = False  # inside `try: ... except NameError` or similar
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A module-level binding made by the cell."""
+
+    name: str
+    kind: BindingKind
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    module: str | None = None
+    reads_itself: bool = False  # `x = x + 1`, `df = df.dropna()`, `x += 1`
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFact:
+    """One imported module (a statement may import several)."""
+
+    module: str
+    names: tuple[str, ...]
+    level: int
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    is_module_level: bool
+    is_star: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionFacts:
+    """Late-bound behaviour of a module-level function or class (methods included)."""
+
+    name: str
+    line: int
+    global_reads: tuple[NameUse, ...]
+    global_writes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CellFacts:
+    defines: tuple[Binding, ...] = ()
+    reads: tuple[NameUse, ...] = ()
+    deletes: tuple[NameUse, ...] = ()
+    mutations: tuple[NameUse, ...] = ()
+    non_idempotent_mutations: tuple[NameUse, ...] = ()
+    imports: tuple[ImportFact, ...] = ()
+    has_star_import: bool = False
+    defines_unknown: bool = False  # `%run script.py`, `exec(...)`, `globals()[...] = `: may define anything
+    functions: dict[str, FunctionFacts] = field(default_factory=dict)
+    local_calls: tuple[NameUse, ...] = ()  # uses of functions the cell itself defined earlier
+
+    @property
+    def defined_names(self) -> frozenset[str]:
+        return frozenset(binding.name for binding in self.defines)
+
+    @property
+    def immediate_reads(self) -> tuple[NameUse, ...]:
+        return tuple(use for use in self.reads if not use.deferred)
+
+
+def _end(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "end_lineno", None) or node.lineno, (getattr(node, "end_col_offset", None) or 0) + 1)  # type: ignore[attr-defined]
+
+
+def _use(node: ast.AST, name: str, *, deferred: bool = False, guarded: bool = False) -> NameUse:
+    end_line, end_column = _end(node)
+    return NameUse(name, node.lineno, node.col_offset + 1, end_line, end_column, deferred, guarded)  # type: ignore[attr-defined]
+
+
+def _guards_name_error(handlers: list[ast.ExceptHandler]) -> bool:
+    for handler in handlers:
+        if handler.type is None:
+            return True
+        names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        for item in names:
+            if isinstance(item, ast.Name) and item.id in {"NameError", "Exception", "BaseException"}:
+                return True
+    return False
+
+
+def _is_globals_subscript(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id in ("globals", "vars")
+    )
+
+
+def _root_name(node: ast.expr) -> ast.Name | None:
+    """``a`` for ``a``, ``a.b.c``, ``a[0].b``; ``None`` for calls and literals."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
+        node = node.value
+    return node if isinstance(node, ast.Name) else None
+
+
+class _Scope:
+    """Names bound in a function, lambda, comprehension or class body."""
+
+    __slots__ = ("bound", "globals", "kind")
+
+    def __init__(self, kind: str, bound: set[str] | None = None) -> None:
+        self.kind = kind
+        self.bound: set[str] = bound or set()
+        self.globals: set[str] = set()
+
+
+def _locally_bound(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
+    """Names a function body binds, and those it declares ``global``/``nonlocal``."""
+    bound: set[str] = set()
+    declared: set[str] = set()
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared.update(node.names)
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+            stack.extend(getattr(node, "decorator_list", []))
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            for generator in node.generators:
+                stack.append(generator.iter)
+            # Walrus inside a comprehension binds in the enclosing function.
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.NamedExpr) and isinstance(inner.target, ast.Name):
+                    bound.add(inner.target.id)
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    bound.add((alias.asname or alias.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            bound.add(node.rest)
+        stack.extend(ast.iter_child_nodes(node))
+    return bound - declared, declared
+
+
+class _FactsVisitor(ast.NodeVisitor):
+    """Walks one cell in evaluation order, recording module-level facts."""
+
+    def __init__(self) -> None:
+        self.defines: list[Binding] = []
+        self.reads: list[NameUse] = []
+        self.deletes: list[NameUse] = []
+        self.mutations: list[NameUse] = []
+        self.non_idempotent: list[NameUse] = []
+        self.imports: list[ImportFact] = []
+        self.has_star_import = False
+        self.functions: dict[str, FunctionFacts] = {}
+        self.bound: set[str] = set()
+        self.scopes: list[_Scope] = []
+        self.guard_depth = 0
+        # While visiting a late-bound body: the module-level function it belongs to.
+        self.owner: str | None = None
+        self.owner_reads: list[NameUse] = []
+        self.owner_writes: list[str] = []
+        self.current_target_reads: set[str] | None = None
+        self.local_calls: list[NameUse] = []
+        self.defines_unknown = False
+
+    # -- helpers -----------------------------------------------------------------------------
+    @property
+    def at_module_level(self) -> bool:
+        return not self.scopes
+
+    @property
+    def deferred(self) -> bool:
+        return any(scope.kind in ("function", "lambda") for scope in self.scopes)
+
+    def _is_local(self, name: str) -> bool:
+        for scope in reversed(self.scopes):
+            if name in scope.globals:
+                return False
+            if scope.kind == "class":
+                # Class bodies see their own names, but methods do not see class names.
+                if scope is self.scopes[-1] and name in scope.bound:
+                    return True
+                continue
+            if name in scope.bound:
+                return True
+        return False
+
+    def _read(self, node: ast.AST, name: str) -> None:
+        if self._is_local(name):
+            return
+        if self.deferred:
+            use = _use(node, name, deferred=True, guarded=self.guard_depth > 0)
+            if self.owner is not None:
+                self.owner_reads.append(use)
+            else:
+                self.reads.append(use)
+            return
+        if name in self.bound:
+            if name in self.functions:
+                self.local_calls.append(_use(node, name))
+            return
+        if self.current_target_reads is not None:
+            self.current_target_reads.add(name)
+        self.reads.append(_use(node, name, guarded=self.guard_depth > 0))
+
+    def _bind(self, node: ast.AST, name: str, kind: BindingKind, module: str | None = None, reads_itself: bool = False) -> None:
+        if self.scopes:
+            scope = self.scopes[-1]
+            if name in scope.globals:
+                if self.owner is not None:
+                    self.owner_writes.append(name)
+                return
+            if scope.kind == "comprehension" and kind != "walrus":
+                scope.bound.add(name)
+                return
+            if kind == "walrus":
+                # Walrus binds in the nearest non-comprehension scope.
+                for outer in reversed(self.scopes):
+                    if outer.kind != "comprehension":
+                        outer.bound.add(name)
+                        return
+            else:
+                scope.bound.add(name)
+                return
+        end_line, end_column = _end(node)
+        self.defines.append(Binding(name, kind, node.lineno, node.col_offset + 1, end_line, end_column, module, reads_itself))  # type: ignore[attr-defined]
+        self.bound.add(name)
+
+    def _bind_target(self, target: ast.expr, kind: BindingKind, reads: set[str] | None = None) -> None:
+        if isinstance(target, ast.Name):
+            self._bind(target, target.id, kind, reads_itself=bool(reads and target.id in reads))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._bind_target(element, kind, reads)
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, kind, reads)
+        elif isinstance(target, (ast.Attribute, ast.Subscript)):
+            # `df["c"] = ...`, `model.coef_ = ...`: the root object is read and mutated.
+            self.visit(target)
+            root = _root_name(target)
+            if root is not None and not self._is_local(root.id):
+                self._mutate(root, root.id, non_idempotent=kind == "augmented")
+
+    def _mutate(self, node: ast.AST, name: str, *, non_idempotent: bool) -> None:
+        if self.deferred:
+            if self.owner is not None:
+                self.owner_writes.append(name)
+            return
+        if not self.at_module_level:
+            return
+        use = _use(node, name)
+        self.mutations.append(use)
+        if non_idempotent and name not in self.bound:
+            self.non_idempotent.append(use)
+
+    # -- statements --------------------------------------------------------------------------
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if (
+            isinstance(node.value, ast.Lambda)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and self.at_module_level
+        ):
+            self._visit_function(node.value, node.targets[0].id)
+            self._bind_target(node.targets[0], "function")
+            return
+        if any(_is_globals_subscript(target) for target in node.targets):
+            self.defines_unknown = True
+        reads: set[str] = set()
+        previous, self.current_target_reads = self.current_target_reads, reads
+        self.visit(node.value)
+        self.current_target_reads = previous
+        for target in node.targets:
+            self._bind_target(target, "assignment", reads)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        reads: set[str] = set()
+        previous, self.current_target_reads = self.current_target_reads, reads
+        if node.value is not None:
+            self.visit(node.value)
+        self.current_target_reads = previous
+        if not (isinstance(node.annotation, ast.Constant) and isinstance(node.annotation.value, str)):
+            self.visit(node.annotation)
+        if node.value is not None or not self.at_module_level:
+            self._bind_target(node.target, "annotated", reads)
+        elif not isinstance(node.target, ast.Name):
+            self.visit(node.target)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.visit(node.value)
+        target = node.target
+        if isinstance(target, ast.Name):
+            self._read(target, target.id)
+            self._bind(target, target.id, "augmented", reads_itself=True)
+            if self.at_module_level:
+                self.mutations.append(_use(target, target.id))
+        else:
+            self._bind_target(target, "augmented")
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        self._bind(node.target, node.target.id, "walrus")
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
+        self._bind_target(node.target, "loop")
+        for statement in [*node.body, *node.orelse]:
+            self.visit(statement)
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            self.visit(item.context_expr)
+            if item.optional_vars is not None:
+                self._bind_target(item.optional_vars, "with")
+        for statement in node.body:
+            self.visit(statement)
+
+    visit_AsyncWith = visit_With
+
+    def visit_Try(self, node: ast.Try) -> None:
+        guarded = _guards_name_error(node.handlers)
+        if guarded:
+            self.guard_depth += 1
+        for statement in node.body:
+            self.visit(statement)
+        if guarded:
+            self.guard_depth -= 1
+        for handler in node.handlers:
+            if handler.type is not None:
+                self.visit(handler.type)
+            if handler.name:
+                self._bind(handler, handler.name, "except")
+            for statement in handler.body:
+                self.visit(statement)
+        for statement in [*node.orelse, *node.finalbody]:
+            self.visit(statement)
+
+    visit_TryStar = visit_Try
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                if self.at_module_level:
+                    self._read(target, target.id)
+                    self.deletes.append(_use(target, target.id))
+                    self.bound.discard(target.id)
+                    self.defines[:] = [b for b in self.defines if b.name != target.id]
+                elif self.scopes and target.id in self.scopes[-1].globals and self.owner is not None:
+                    self.owner_writes.append(target.id)
+            else:
+                self.visit(target)
+                root = _root_name(target)
+                if root is not None:
+                    self._mutate(root, root.id, non_idempotent=True)
+
+    def visit_Global(self, node: ast.Global) -> None:
+        if self.scopes:
+            self.scopes[-1].globals.update(node.names)
+
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        if self.scopes:
+            self.scopes[-1].globals.update(())  # nonlocal names are never module globals
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            end_line, end_column = _end(node)
+            self.imports.append(
+                ImportFact(alias.name, (), 0, node.lineno, node.col_offset + 1, end_line, end_column, self.at_module_level)
+            )
+            bound = alias.asname or alias.name.split(".")[0]
+            self._bind(node, bound, "import", module=alias.name if alias.asname else alias.name.split(".")[0])
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        names = tuple(alias.name for alias in node.names)
+        is_star = names == ("*",)
+        end_line, end_column = _end(node)
+        self.imports.append(
+            ImportFact(module, names, node.level, node.lineno, node.col_offset + 1, end_line, end_column, self.at_module_level, is_star)
+        )
+        if is_star:
+            if self.at_module_level:
+                self.has_star_import = True
+            return
+        for alias in node.names:
+            self._bind(node, alias.asname or alias.name, "import", module=f"{module}.{alias.name}" if module else alias.name)
+
+    def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, name: str | None) -> None:
+        arguments = node.args
+        for default in [*arguments.defaults, *[d for d in arguments.kw_defaults if d is not None]]:
+            self.visit(default)
+        if not isinstance(node, ast.Lambda):
+            for decorator in node.decorator_list:
+                self.visit(decorator)
+            for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]:
+                if argument is not None and argument.annotation is not None and not (
+                    isinstance(argument.annotation, ast.Constant) and isinstance(argument.annotation.value, str)
+                ):
+                    self.visit(argument.annotation)
+            if node.returns is not None and not (isinstance(node.returns, ast.Constant) and isinstance(node.returns.value, str)):
+                self.visit(node.returns)
+        parameters = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+        parameters.update(a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None)
+        if isinstance(node, ast.Lambda):
+            scope = _Scope("lambda", parameters)
+            body: list[ast.AST] = [node.body]
+        else:
+            local, declared = _locally_bound(node.body)
+            scope = _Scope("function", parameters | local)
+            scope.globals = declared
+            body = list(node.body)
+        starts_owner = name is not None and self.at_module_level
+        if starts_owner:
+            saved = (self.owner, self.owner_reads, self.owner_writes)
+            self.owner, self.owner_reads, self.owner_writes = name, [], []
+        self.scopes.append(scope)
+        for statement in body:
+            self.visit(statement)
+        self.scopes.pop()
+        if starts_owner:
+            assert name is not None
+            previous = self.functions.get(name)
+            reads = tuple(self.owner_reads)
+            writes = tuple(dict.fromkeys(self.owner_writes))
+            if previous is not None and previous.line == node.lineno:
+                reads, writes = previous.global_reads + reads, previous.global_writes + writes
+            self.functions[name] = FunctionFacts(name, node.lineno, reads, writes)
+            self.owner, self.owner_reads, self.owner_writes = saved
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._visit_function(node, node.name)
+        self._bind(node, node.name, "function")
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        # A lambda assigned to a name binds late; one passed as an argument usually runs now.
+        self._visit_function(node, None)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for expression in [*node.decorator_list, *node.bases, *[k.value for k in node.keywords]]:
+            self.visit(expression)
+        starts_owner = self.at_module_level
+        if starts_owner:
+            saved = (self.owner, self.owner_reads, self.owner_writes)
+            self.owner, self.owner_reads, self.owner_writes = node.name, [], []
+        self.scopes.append(_Scope("class"))
+        for statement in node.body:
+            self.visit(statement)
+        self.scopes.pop()
+        if starts_owner:
+            self.functions[node.name] = FunctionFacts(node.name, node.lineno, tuple(self.owner_reads), tuple(dict.fromkeys(self.owner_writes)))
+            self.owner, self.owner_reads, self.owner_writes = saved
+        self._bind(node, node.name, "class")
+
+    def visit_Match(self, node: ast.Match) -> None:
+        self.visit(node.subject)
+        for case in node.cases:
+            self.visit(case.pattern)
+            if case.guard is not None:
+                self.visit(case.guard)
+            for statement in case.body:
+                self.visit(statement)
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
+        if node.pattern is not None:
+            self.visit(node.pattern)
+        if node.name:
+            self._bind(node, node.name, "match")
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> None:
+        if node.name:
+            self._bind(node, node.name, "match")
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
+        for key in node.keys:
+            self.visit(key)
+        for pattern in node.patterns:
+            self.visit(pattern)
+        if node.rest:
+            self._bind(node, node.rest, "match")
+
+    # -- expressions -------------------------------------------------------------------------
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._read(node, node.id)
+        elif isinstance(node.ctx, ast.Store):
+            self._bind(node, node.id, "assignment")
+
+    def visit_Call(self, node: ast.Call) -> None:
+        function = node.func
+        if isinstance(function, ast.Name) and function.id in ("exec", "execfile") and not self.deferred:
+            self.defines_unknown = True
+        if (
+            isinstance(function, ast.Attribute)
+            and function.attr == "update"
+            and isinstance(function.value, ast.Call)
+            and isinstance(function.value.func, ast.Name)
+            and function.value.func.id in ("globals", "vars")
+        ):
+            self.defines_unknown = True
+        if isinstance(function, ast.Attribute):
+            root = _root_name(function.value)
+            if root is not None and not self._is_local(root.id):
+                method = function.attr
+                inplace = any(
+                    keyword.arg == "inplace" and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
+                    for keyword in node.keywords
+                )
+                if method in MUTATING_METHODS or inplace:
+                    self.generic_visit(node)
+                    self._mutate(root, root.id, non_idempotent=method in NON_IDEMPOTENT_METHODS and function.value is root)
+                    return
+        self.generic_visit(node)
+
+    def _visit_comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
+        first, *rest = node.generators
+        self.visit(first.iter)
+        self.scopes.append(_Scope("comprehension"))
+        self._bind_target(first.target, "comprehension")
+        for condition in first.ifs:
+            self.visit(condition)
+        for generator in rest:
+            self.visit(generator.iter)
+            self._bind_target(generator.target, "comprehension")
+            for condition in generator.ifs:
+                self.visit(condition)
+        if isinstance(node, ast.DictComp):
+            self.visit(node.key)
+            self.visit(node.value)
+        else:
+            self.visit(node.elt)
+        self.scopes.pop()
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension
+
+
+def _facts_for_tree(tree: ast.Module, magic_targets: tuple[tuple[str, int, int], ...], runs_script: bool) -> CellFacts:
+    visitor = _FactsVisitor()
+    for statement in tree.body:
+        visitor.visit(statement)
+    defines = list(visitor.defines)
+    for name, line, column in magic_targets:
+        if name not in visitor.bound:
+            defines.append(Binding(name, "magic", line, column, line, column + 1))
+    return CellFacts(
+        defines=tuple(defines),
+        reads=tuple(visitor.reads),
+        deletes=tuple(visitor.deletes),
+        mutations=tuple(visitor.mutations),
+        non_idempotent_mutations=tuple(visitor.non_idempotent),
+        imports=tuple(visitor.imports),
+        has_star_import=visitor.has_star_import,
+        defines_unknown=runs_script or visitor.defines_unknown,
+        functions=visitor.functions,
+        local_calls=tuple(visitor.local_calls),
+    )
+
+
+_EMPTY = CellFacts()
+# Line magics that put unknown names into the namespace (`%pylab` star-imports numpy and matplotlib).
+_NAMESPACE_FILLING_MAGICS = frozenset({"run", "pylab", "load", "macro"})
+_CYTHON_DEFINITION = re.compile(r"^(?:c?p?def|class)\s+(?:[\w\[\], ]+\s+)?(\w+)\s*[(:]", re.MULTILINE)
+
+
+def _facts_of_foreign_cell(parsed: ParsedCell) -> CellFacts:
+    """Names that non-Python cell magics bind: ``%%cython`` definitions, ``%%R -o x`` outputs."""
+    header = parsed.masked.syntax[0] if parsed.masked.syntax else None
+    if header is None or header.kind != "cell_magic":
+        return _EMPTY
+    names: list[str] = []
+    if header.name == "cython":
+        names = [match.group(1) for match in _CYTHON_DEFINITION.finditer(parsed.source)]
+    elif header.name in ("R", "julia", "sql"):
+        words = header.arguments.replace(",", " ").split()
+        names = [word for flag, word in zip(words, words[1:]) if flag in ("-o", "--output") and word.isidentifier()]
+        if header.name == "sql" and "<<" in words:
+            position = words.index("<<")
+            names += [word for word in words[position + 1 : position + 2] if word.isidentifier()]
+    defines = tuple(Binding(name, "magic", header.line, 1, header.line, 2) for name in names)
+    return CellFacts(defines=defines)
+
+
+@lru_cache(maxsize=65536)
+def cell_facts(parsed: ParsedCell) -> CellFacts:
+    """The facts of one parsed cell (empty for cells that do not parse or are not Python).
+
+    Cached: ``parse_source`` returns the same object for the same source, so a repeated cell
+    (or the same notebook linted again, as the JupyterLab panel does on every edit) costs nothing.
+    """
+    if parsed.tree is None:
+        return _facts_of_foreign_cell(parsed) if not parsed.is_python else _EMPTY
+    magic_targets = tuple(
+        (target, item.line, item.column)
+        for item in parsed.masked.syntax
+        if item.kind in ("line_magic", "cell_magic")
+        for target in item.targets
+    )
+    runs_script = any(
+        item.kind == "line_magic" and item.name in _NAMESPACE_FILLING_MAGICS for item in parsed.masked.syntax
+    )
+    return _facts_for_tree(parsed.tree, magic_targets, runs_script)

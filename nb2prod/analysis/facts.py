@@ -239,7 +239,8 @@ class _FactsVisitor(ast.NodeVisitor):
 
     @property
     def deferred(self) -> bool:
-        return any(scope.kind in ("function", "lambda") for scope in self.scopes)
+        # Anonymous lambdas are usually called right away (`key=lambda ...`), so they count as now.
+        return any(scope.kind == "function" for scope in self.scopes)
 
     def _is_local(self, name: str) -> bool:
         for scope in reversed(self.scopes):
@@ -403,6 +404,10 @@ class _FactsVisitor(ast.NodeVisitor):
                 self._bind(handler, handler.name, "except")
             for statement in handler.body:
                 self.visit(statement)
+            if handler.name and self.at_module_level:
+                # Python deletes the exception name when the handler ends.
+                self.bound.discard(handler.name)
+                self.defines[:] = [b for b in self.defines if not (b.name == handler.name and b.kind == "except")]
         for statement in [*node.orelse, *node.finalbody]:
             self.visit(statement)
 
@@ -473,7 +478,7 @@ class _FactsVisitor(ast.NodeVisitor):
         parameters = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
         parameters.update(a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None)
         if isinstance(node, ast.Lambda):
-            scope = _Scope("lambda", parameters)
+            scope = _Scope("function" if name is not None else "lambda", parameters)
             body: list[ast.AST] = [node.body]
         else:
             local, declared = _locally_bound(node.body)

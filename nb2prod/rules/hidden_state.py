@@ -156,7 +156,8 @@ class NameFromLostExecution(Rule):
     needs_execution_counts = True
 
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
-        seen: set[tuple[int, str]] = set()
+        # A definer above that re-ran later is the stale-output story (NB203): told once, there.
+        seen: set[tuple[int, str]] = {(stale.cell, stale.name) for stale in context.dataflow.stale}
         for missing in context.dataflow.lost:
             key = (missing.cell, missing.read.name)
             if key in seen or not missing.definers:

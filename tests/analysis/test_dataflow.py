@@ -1,0 +1,113 @@
+"""The cross-cell dataflow, table-driven: {cell: source} -> parents, children, findings."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from nb2prod.analysis.dataflow import Dataflow, analyse_notebook
+from nb2prod.analysis.graph import notebook_graph
+from nb2prod.analysis.parse import parse_source
+from nb2prod.analysis.reorder import plan_reordering
+from nb2prod.notebook import Notebook, from_dict
+
+
+def notebook(cells: dict[str, str], counts: dict[str, int] | None = None) -> Notebook:
+    document = nbformat.v4.new_notebook()
+    for key, source in cells.items():
+        if source.startswith("# md:"):
+            document.cells.append(nbformat.v4.new_markdown_cell(source[5:]))
+            continue
+        cell = nbformat.v4.new_code_cell(source)
+        cell.execution_count = (counts or {}).get(key)
+        document.cells.append(cell)
+    return from_dict(document)
+
+
+def flow_of(cells: dict[str, str], counts: dict[str, int] | None = None) -> Dataflow:
+    nb = notebook(cells, counts)
+    return analyse_notebook(nb, {cell.number: parse_source(cell.source) for cell in nb.cells if cell.is_code})
+
+
+GRAPH_CASES = [
+    # cells, cell -> expected parents
+    ({"1": "x = 0", "2": "y = x"}, {1: set(), 2: {1}}),
+    ({"1": "x = 0", "2": "x = 1", "3": "print(x)"}, {3: {2}}),
+    ({"1": "import pandas as pd", "2": "df = pd.DataFrame()", "3": "df.describe()"}, {2: {1}, 3: {2}}),
+    ({"1": "def f():\n    return g", "2": "g = 1", "3": "f()"}, {3: {1, 2}}),
+    ({"1": "def f():\n    global g\n    g = 1", "2": "f()", "3": "print(g)"}, {3: {2}}),
+    ({"1": "items = []", "2": "items.append(1)", "3": "len(items)"}, {2: {1}, 3: {1}}),
+    ({"1": "x = 1", "2": "del x", "3": "x = 2", "4": "print(x)"}, {2: {1}, 4: {3}}),
+    ({"1": "n = 3", "2": "[i * n for i in range(n)]"}, {2: {1}}),
+    ({"1": "class A:\n    def m(self):\n        return helper()", "2": "def helper():\n    return 1", "3": "A().m()"}, {3: {1, 2}}),
+]
+
+
+@pytest.mark.parametrize(("cells", "parents"), GRAPH_CASES)
+def test_parents_in_notebook_order(cells: dict[str, str], parents: dict[int, set[int]]) -> None:
+    flow = flow_of(cells)
+    for cell, expected in parents.items():
+        assert flow.parents(cell) == expected, (cell, flow.notebook_edges)
+
+
+def test_children_are_the_inverse_of_parents() -> None:
+    flow = flow_of({"1": "x = 0", "2": "y = x", "3": "z = x + y"})
+    assert flow.children(1) == {2, 3}
+    assert flow.children(2) == {3}
+
+
+FINDING_CASES = [
+    # cells, counts, expected use-before-definition (cell, name), undefined (cell, name)
+    ({"1": "print(x)", "2": "x = 1"}, None, {(1, "x")}, set()),
+    ({"1": "def f():\n    return later", "2": "f()", "3": "later = 1"}, None, {(2, "later")}, set()),
+    ({"1": "def f():\n    return later", "2": "later = 1", "3": "f()"}, None, set(), set()),
+    ({"1": "print(nowhere)"}, None, set(), {(1, "nowhere")}),
+    ({"1": "def f():\n    return nowhere"}, None, set(), {(1, "nowhere")}),
+    ({"1": "from helpers import *", "2": "print(anything)"}, None, set(), set()),
+    ({"1": "%run setup.py", "2": "print(anything)"}, None, set(), set()),
+    ({"1": "try:\n    cache\nexcept NameError:\n    cache = {}"}, None, set(), set()),
+    ({"1": "print(__file__)"}, None, set(), {(1, "__file__")}),
+    ({"1": "display(_, In, Out, _i1, get_ipython())"}, None, set(), set()),
+    ({"1": "x = 1", "2": "del x", "3": "print(x)"}, None, set(), set()),
+    ({"1": "print(y)", "2": "y = 1", "3": "y = 2"}, None, {(1, "y")}, set()),
+]
+
+
+@pytest.mark.parametrize(("cells", "counts", "before", "undefined"), FINDING_CASES)
+def test_notebook_order_findings(cells, counts, before, undefined) -> None:  # type: ignore[no-untyped-def]
+    flow = flow_of(cells, counts)
+    assert {(m.cell, m.read.name) for m in flow.use_before_definition} == before
+    assert {(m.cell, m.read.name) for m in flow.undefined} == undefined
+
+
+def test_execution_order_finds_lost_and_stale() -> None:
+    cells = {"1": "threshold = 0.9", "2": "print(threshold)", "3": "print(rows)", "4": "rows = [1]"}
+    flow = flow_of(cells, {"1": 5, "2": 2, "3": 3, "4": 4})
+    assert {(m.cell, m.read.name) for m in flow.lost} == {(2, "threshold"), (3, "rows")}
+    assert [(s.cell, s.name, s.definer) for s in flow.stale] == []  # cell 2 has no outputs
+
+
+def test_execution_order_edges_follow_counts() -> None:
+    flow = flow_of({"1": "x = 1", "2": "x = 2", "3": "print(x)"}, {"1": 3, "2": 1, "3": 2})
+    assert {(e.source, e.target, e.name) for e in flow.execution_edges} == {(2, 3, "x")}
+
+
+def test_reordering_moves_the_definer_up_with_its_markdown() -> None:
+    nb = notebook({"1": "# md:Intro", "2": "print(total)", "3": "# md:Inputs", "4": "total = 1", "5": "done = True"})
+    flow = analyse_notebook(nb, {c.number: parse_source(c.source) for c in nb.cells if c.is_code})
+    assert plan_reordering(nb, flow).order == (3, 4, 1, 2, 5)
+
+
+def test_reordering_reports_a_cycle() -> None:
+    nb = notebook({"1": "a = b + 1", "2": "b = a * 2"})
+    flow = analyse_notebook(nb, {c.number: parse_source(c.source) for c in nb.cells if c.is_code})
+    plan = plan_reordering(nb, flow)
+    assert plan.order is None and plan.cycle == (1, 2)
+
+
+def test_graph_marks_out_of_order_edges() -> None:
+    graph = notebook_graph(notebook({"1": "print(x)", "2": "x = 1", "3": "y = x"}, {"1": 2, "2": 1, "3": 3}))
+    kinds = {(edge["source"], edge["target"], edge["kind"]) for edge in graph["edges"]}
+    assert (2, 1, "out-of-order") in kinds
+    assert (2, 3, "flow") in kinds
+    assert [cell["execution_count"] for cell in graph["cells"]] == [2, 1, 3]

@@ -1,0 +1,135 @@
+"""Per-cell facts, table-driven: source -> (defined names, external reads, deferred reads, mutations)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nb2prod.analysis.facts import CellFacts, cell_facts
+from nb2prod.analysis.parse import parse_source
+
+
+def facts(source: str) -> CellFacts:
+    return cell_facts(parse_source(source))
+
+
+def defined(source: str) -> set[str]:
+    return set(facts(source).defined_names)
+
+
+def reads(source: str) -> set[str]:
+    return {use.name for use in facts(source).immediate_reads}
+
+
+def deferred(source: str) -> set[str]:
+    result = facts(source)
+    names = {use.name for use in result.reads if use.deferred}
+    for function in result.functions.values():
+        names.update(use.name for use in function.global_reads)
+    return names
+
+
+CASES = [
+    # (source, defines, immediate reads, deferred reads)
+    ("x = 0", {"x"}, set(), set()),
+    ("y = x", {"y"}, {"x"}, set()),
+    ("x = x + 1", {"x"}, {"x"}, set()),
+    ("x += 1", {"x"}, {"x"}, set()),
+    ("a, *b = c", {"a", "b"}, {"c"}, set()),
+    ("import numpy as np, os.path", {"np", "os"}, set(), set()),
+    ("from a.b import c as d, e", {"d", "e"}, set(), set()),
+    ("def f(a, b=default):\n    return a + b + g", {"f"}, {"default"}, {"g"}),
+    ("@decorate\ndef f(): pass", {"f"}, {"decorate"}, set()),
+    ("def f(a: Annot) -> Ret: pass", {"f"}, {"Annot", "Ret"}, set()),
+    ("def f(a: 'Later') -> 'Later': pass", {"f"}, set(), set()),
+    ("x: int = 1", {"x"}, {"int"} - {"int"} | set(), set()),
+    ("x: Unknown", set(), {"Unknown"}, set()),
+    ("class A(Base):\n    k = v\n    def m(self):\n        return w", {"A"}, {"Base", "v"}, {"w"}),
+    ("[i * n for i in items if i]", set(), {"n", "items"}, set()),
+    ("{k: v for k, v in pairs}", set(), {"pairs"}, set()),
+    ("total = sum(x for x in xs)", {"total"}, {"xs"}, set()),
+    ("if (n := size) > 1: pass", {"n"}, {"size"}, set()),
+    ("[y := v for v in vs]", {"y"}, {"vs"}, set()),
+    ("try:\n    import fast\nexcept ImportError as error:\n    fast = None", {"fast"}, set(), set()),
+    ("for i, row in enumerate(rows):\n    last = row", {"i", "row", "last"}, {"rows"}, set()),
+    ("with open(p) as fh:\n    data = fh.read()", {"fh", "data"}, {"p"}, set()),
+    ("del q", set(), {"q"}, set()),
+    ("match command:\n    case [verb, *rest]: pass\n    case {'k': v, **others}: pass\n    case Point(x=px) as p: pass",
+     {"verb", "rest", "v", "others", "px", "p"}, {"command", "Point"}, set()),
+    ("f'{name!r} {value:>{width}}'", set(), {"name", "value", "width"}, set()),
+    ("square = lambda v: v * factor", {"square"}, set(), {"factor"}),
+    ("sorted(items, key=lambda item: weights[item])", set(), {"items", "weights"}, set()),
+    ("def g():\n    global counter\n    counter = 1", {"g"}, set(), set()),
+    ("def outer():\n    def inner():\n        return free\n    return inner", {"outer"}, set(), {"free"}),
+    ("def f():\n    local = 1\n    return local", {"f"}, set(), set()),
+    ("files = !ls", {"files"}, set(), set()),
+    ("%store -r saved", {"saved"}, set(), set()),
+    ("%%capture captured\nprint(x)", {"captured"}, {"x"}, set()),
+    ("%%time\nresult = compute(x)", {"result"}, {"compute", "x"}, set()),
+    ("%timeit f(x)", set(), {"f", "x"}, set()),
+    ("%%bash\necho $HOME", set(), set(), set()),
+    ("%%cython\ncpdef double twice(double v):\n    return 2 * v", {"twice"}, set(), set()),
+    ("print(x)\nx = 1", {"x"}, {"x", "print"}, set()),
+    ("x = 1\nprint(x)", {"x"}, {"print"}, set()),
+]
+
+
+@pytest.mark.parametrize(("source", "expected_defines", "expected_reads", "expected_deferred"), CASES)
+def test_cell_facts(source: str, expected_defines: set[str], expected_reads: set[str], expected_deferred: set[str]) -> None:
+    assert defined(source) == expected_defines
+    assert reads(source) - {"print", "open", "enumerate", "sum", "sorted", "ImportError", "int"} == expected_reads - {"print"}
+    assert deferred(source) == expected_deferred
+
+
+def test_function_records_global_writes() -> None:
+    result = facts("def g():\n    global counter\n    counter = 1")
+    assert result.functions["g"].global_writes == ("counter",)
+
+
+@pytest.mark.parametrize(
+    ("source", "mutated", "non_idempotent"),
+    [
+        ("results.append(1)", {"results"}, {"results"}),
+        ("df['c'] = df['a'] * 2", {"df"}, set()),
+        ("model.coef_ = None", {"model"}, set()),
+        ("df.dropna(inplace=True)", {"df"}, set()),
+        ("config.update(extra)", {"config"}, set()),
+        ("counts[key] += 1", {"counts"}, {"counts"}),
+        ("del cache[key]", {"cache"}, {"cache"}),
+        ("items = []\nitems.append(1)", {"items"}, set()),
+        ("value = frame.copy()", set(), set()),
+    ],
+)
+def test_in_place_mutation(source: str, mutated: set[str], non_idempotent: set[str]) -> None:
+    result = facts(source)
+    assert {use.name for use in result.mutations} == mutated
+    assert {use.name for use in result.non_idempotent_mutations} == non_idempotent
+
+
+def test_reads_itself_marks_rebinding() -> None:
+    bindings = {binding.name: binding.reads_itself for binding in facts("df = df.dropna()\nother = 1").defines}
+    assert bindings == {"df": True, "other": False}
+
+
+def test_star_import_and_run_make_cells_uncertain() -> None:
+    assert facts("from pylab import *").has_star_import
+    assert facts("%run helpers.py").defines_unknown
+    assert facts("%pylab inline").defines_unknown
+    assert facts("exec(code)").defines_unknown
+    assert facts("globals()['name'] = 1").defines_unknown
+
+
+def test_guarded_reads_are_marked() -> None:
+    result = facts("try:\n    maybe\nexcept NameError:\n    maybe = None")
+    assert [use.guarded for use in result.reads if use.name == "maybe"] == [True]
+
+
+def test_positions_point_into_the_original_cell() -> None:
+    result = facts("%matplotlib inline\nvalue = source_name + 1")
+    (use,) = [use for use in result.reads if use.name == "source_name"]
+    assert (use.line, use.column, use.end_column) == (2, 9, 20)
+
+
+def test_imports_include_nested_ones() -> None:
+    result = facts("import os\ndef f():\n    import json\n    from . import sibling\n    return json")
+    modules = {(fact.module, fact.level, fact.is_module_level) for fact in result.imports}
+    assert modules == {("os", 0, True), ("json", 0, False), ("", 1, False)}

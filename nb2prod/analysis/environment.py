@@ -54,6 +54,9 @@ WELL_KNOWN_DISTRIBUTIONS: Mapping[str, str] = {
     "usb": "pyusb",
     "attr": "attrs",
     "google.protobuf": "protobuf",
+    "azure.core": "azure-core",
+    "azure.identity": "azure-identity",
+    "azure.storage.blob": "azure-storage-blob",
     "google.cloud.storage": "google-cloud-storage",
     "google.cloud.bigquery": "google-cloud-bigquery",
     "googleapiclient": "google-api-python-client",
@@ -64,7 +67,7 @@ WELL_KNOWN_DISTRIBUTIONS: Mapping[str, str] = {
     "sqlalchemy": "sqlalchemy",
     "fitz": "pymupdf",
     "Bio": "biopython",
-    "ruamel": "ruamel.yaml",
+    "ruamel.yaml": "ruamel.yaml",
     "lxml": "lxml",
     "win32api": "pywin32",
     "win32com": "pywin32",
@@ -139,6 +142,106 @@ WELL_KNOWN_DISTRIBUTIONS: Mapping[str, str] = {
     "sympy": "sympy",
     "requests": "requests",
     "six": "six",
+    "pandas_datareader": "pandas-datareader",
+    "plotly_express": "plotly-express",
+    "prophet": "prophet",
+    "fbprophet": "fbprophet",
+    "bokeh": "bokeh",
+    "holoviews": "holoviews",
+    "hvplot": "hvplot",
+    "datashader": "datashader",
+    "altair": "altair",
+    "polars": "polars",
+    "pyarrow": "pyarrow",
+    "numba": "numba",
+    "dask": "dask",
+    "h5py": "h5py",
+    "tables": "tables",
+    "openpyxl": "openpyxl",
+    "xlrd": "xlrd",
+    "patsy": "patsy",
+    "pymc": "pymc",
+    "pymc3": "pymc3",
+    "pytensor": "pytensor",
+    "arviz": "arviz",
+    "quandl": "quandl",
+    "pytrends": "pytrends",
+    "pydot": "pydot",
+    "graphviz": "graphviz",
+    "cufflinks": "cufflinks",
+    "featuretools": "featuretools",
+    "shap": "shap",
+    "optuna": "optuna",
+    "mlflow": "mlflow",
+    "wandb": "wandb",
+    "joblib": "joblib",
+    "boto3": "boto3",
+    "botocore": "botocore",
+    "s3fs": "s3fs",
+    "fsspec": "fsspec",
+    "pymongo": "pymongo",
+    "redis": "redis",
+    "psycopg": "psycopg",
+    "flask": "flask",
+    "fastapi": "fastapi",
+    "pydantic": "pydantic",
+    "httpx": "httpx",
+    "aiohttp": "aiohttp",
+    "lxml.html": "lxml",
+    "folium": "folium",
+    "ipyleaflet": "ipyleaflet",
+    "bqplot": "bqplot",
+    "PyQt5": "pyqt5",
+    "PyQt6": "pyqt6",
+    "tensorboard": "tensorboard",
+    "flax": "flax",
+    "pytorch_lightning": "pytorch-lightning",
+    "lightning": "lightning",
+    "accelerate": "accelerate",
+    "tiktoken": "tiktoken",
+    "openai": "openai",
+    "langchain": "langchain",
+    "rich": "rich",
+    "click": "click",
+    "typer": "typer",
+    "tabulate": "tabulate",
+    "toml": "toml",
+    "tomli": "tomli",
+    "jinja2": "jinja2",
+    "markupsafe": "markupsafe",
+    "pytz": "pytz",
+    "tzdata": "tzdata",
+    "arrow": "arrow",
+    "pendulum": "pendulum",
+    "version_information": "version-information",
+    "geocoder": "geocoder",
+    "twitter": "python-twitter",
+    "tweepy": "tweepy",
+    "wordcloud": "wordcloud",
+    "textblob": "textblob",
+    "emoji": "emoji",
+    "pyspark": "pyspark",
+    "findspark": "findspark",
+    "duckdb": "duckdb",
+    "pyodbc": "pyodbc",
+    "cx_Oracle": "cx-oracle",
+    "snowflake.connector": "snowflake-connector-python",
+    "scrapy": "scrapy",
+    "selenium": "selenium",
+    "pygame": "pygame",
+    "gym": "gym",
+    "gymnasium": "gymnasium",
+}
+
+# Namespace packages that many distributions share: importing the bare namespace names none of them.
+NAMESPACE_PACKAGES: Mapping[str, tuple[str, ...]] = {
+    "google": ("google-api-core", "google-auth", "google-cloud-storage", "protobuf"),
+    "azure": ("azure-core", "azure-identity", "azure-storage-blob"),
+    "zope": ("zope-event", "zope-interface"),
+    "jaraco": ("jaraco-classes", "jaraco-context", "jaraco-functools"),
+    "backports": ("backports-tarfile", "backports-zoneinfo"),
+    "sphinxcontrib": ("sphinxcontrib-applehelp", "sphinxcontrib-htmlhelp", "sphinxcontrib-serializinghtml"),
+    "ruamel": ("ruamel-yaml", "ruamel-yaml-clib"),
 }
 
 _CANONICAL = re.compile(r"[-_.]+")
@@ -181,6 +284,7 @@ class EnvironmentSnapshot:
     top_level: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     submodules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     importable: Mapping[str, bool] = field(default_factory=dict)
+    stdlib_found: frozenset[str] = frozenset()  # asked-about modules found in the standard library's folders
 
     @property
     def platform_tag(self) -> str:
@@ -188,7 +292,9 @@ class EnvironmentSnapshot:
         return f"{self.platform}-{self.machine}" if self.machine else self.platform
 
     def is_stdlib(self, top: str) -> bool:
-        return top in self.stdlib
+        """In ``sys.stdlib_module_names``, built in, or found in the standard library's own folders
+        (test modules such as ``_testcapi`` and frozen ones are not listed but are no distribution's)."""
+        return top in self.stdlib or top in self.stdlib_found
 
     def is_importable(self, top: str) -> bool:
         """True when the module can be imported (asked of the interpreter, or known from metadata)."""
@@ -235,6 +341,7 @@ class EnvironmentSnapshot:
             top_level={str(k): tuple(canonical_name(str(v)) for v in vs) for k, vs in data.get("top_level", {}).items()},
             submodules={str(k): tuple(canonical_name(str(v)) for v in vs) for k, vs in data.get("submodules", {}).items()},
             importable={str(k): bool(v) for k, v in data.get("importable", {}).items()},
+            stdlib_found=frozenset(str(name) for name in data.get("stdlib_found", ())),
         )
 
 
@@ -291,6 +398,8 @@ def resolve_module(module: str, snapshot: EnvironmentSnapshot, local: frozenset[
                 candidates = narrowed
                 break
     candidates = tuple(dict.fromkeys(candidates))
+    if not candidates and not snapshot.is_importable(top) and _well_known(module) is None and top in NAMESPACE_PACKAGES:
+        return ModuleResolution(module, "ambiguous", NAMESPACE_PACKAGES[top], from_table=True)
     if len(candidates) == 1:
         key = candidates[0]
         return ModuleResolution(module, "installed", candidates, snapshot.version_of(key))
@@ -417,13 +526,18 @@ def current_environment(modules: Iterable[str] = ()) -> EnvironmentSnapshot:
 
     distributions, top_level = _current_distributions()
     importable: dict[str, bool] = {}
+    stdlib_found: set[str] = set()
+    stdlib_folders = _stdlib_folders()
     for module in modules:
         if module in importable:
             continue
         try:
-            importable[module] = importlib.util.find_spec(module) is not None
+            spec = importlib.util.find_spec(module)
         except (ImportError, ValueError):
-            importable[module] = False
+            spec = None
+        importable[module] = spec is not None
+        if spec is not None and _is_stdlib_origin(spec.origin, stdlib_folders):
+            stdlib_found.add(module)
     return EnvironmentSnapshot(
         interpreter=sys.executable,
         python_version=platform.python_version(),
@@ -434,4 +548,24 @@ def current_environment(modules: Iterable[str] = ()) -> EnvironmentSnapshot:
         distributions=distributions,
         top_level=top_level,
         importable=importable,
+        stdlib_found=frozenset(stdlib_found),
     )
+
+
+def _stdlib_folders() -> tuple[str, ...]:
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    return tuple(dict.fromkeys(str(Path(paths[key]).resolve()) for key in ("stdlib", "platstdlib") if key in paths))
+
+
+def _is_stdlib_origin(origin: str | None, folders: tuple[str, ...]) -> bool:
+    """Frozen and built-in modules, and files under the standard library outside site-packages."""
+    if origin in ("frozen", "built-in"):
+        return True
+    if not origin:
+        return False
+    resolved = str(Path(origin).resolve())
+    if "site-packages" in resolved or "dist-packages" in resolved:
+        return False
+    return any(resolved.startswith(folder + "/") or resolved.startswith(folder + "\\") for folder in folders)

@@ -411,7 +411,7 @@ class _FactsVisitor(ast.NodeVisitor):
         for statement in [*node.orelse, *node.finalbody]:
             self.visit(statement)
 
-    visit_TryStar = visit_Try
+    visit_TryStar = visit_Try  # type: ignore[assignment]
 
     def visit_Delete(self, node: ast.Delete) -> None:
         for target in node.targets:
@@ -657,7 +657,7 @@ def _facts_of_foreign_cell(parsed: ParsedCell) -> CellFacts:
     return CellFacts(defines=defines)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=2048)
 def cell_facts(parsed: ParsedCell) -> CellFacts:
     """The facts of one parsed cell (empty for cells that do not parse or are not Python).
 

@@ -128,6 +128,10 @@ def install_requirements(item: IPythonSyntax) -> tuple[list[tuple[str, str, str]
         if item.is_install:
             skipped.append((item.arguments, "conda packages are not pinned (their names differ from PyPI's)"))
         return found, skipped
+    if "-" in words:
+        # `pip install - q - U pkg` (spaces typed into the options) is not a command pip accepts.
+        skipped.append((" ".join(words), "not a valid install command"))
+        return found, skipped
     position = 0
     while position < len(words):
         word = words[position]

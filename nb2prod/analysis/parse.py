@@ -35,7 +35,7 @@ class ParsedCell:
         return self.masked.is_python
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=2048)
 def parse_source(source: str) -> ParsedCell:
     """Parse one cell's source; identical sources share one result (cells are often repeated)."""
     masked = mask(source)

@@ -92,7 +92,7 @@ class Pin:
 
         try:
             return Marker(self.marker).evaluate(dict(environment))
-        except (InvalidMarker, Exception):  # noqa: BLE001 - an unreadable marker is treated as applying
+        except (InvalidMarker, Exception):
             return True
 
 
@@ -136,10 +136,7 @@ def _parse_requirement(text: str, origin: Path | None, line: int) -> Pin:
         where = f"line {line}: " if line else ""
         detail = str(error).splitlines()[0]
         raise PinFileError(f"{where}cannot parse requirement {text!r}: {detail}", origin) from None
-    if requirement.url:
-        specifier = ""
-    else:
-        specifier = str(requirement.specifier)
+    specifier = "" if requirement.url else str(requirement.specifier)
     return Pin(
         name=canonical_name(requirement.name),
         display_name=requirement.name,
@@ -201,7 +198,7 @@ def parse_requirements_text(text: str, origin: Path | None = None, *, _depth: in
                     pins[-1] = _with(previous, via=previous.via + names)
                     in_via_list = not names
                 elif in_via_list and item_match:
-                    pins[-1] = _with(previous, via=previous.via + (item_match.group("name").strip(),))
+                    pins[-1] = _with(previous, via=(*previous.via, item_match.group("name").strip()))
             continue
         in_via_list = False
         comment_at = re.search(r"\s#", stripped)

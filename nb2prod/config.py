@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import sys
 from collections.abc import Mapping, Sequence
@@ -64,10 +65,8 @@ class Settings:
         candidate = Path(path)
         relative = candidate.as_posix()
         if self.project_root is not None:
-            try:
+            with contextlib.suppress(ValueError):  # a path outside the project keeps its own form
                 relative = candidate.resolve().relative_to(self.project_root.resolve()).as_posix()
-            except ValueError:
-                pass
         codes: list[str] = []
         for pattern, pattern_codes in self.per_file_ignores.items():
             if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(candidate.name, pattern):
@@ -90,9 +89,19 @@ def find_pyproject(start: Path) -> Path | None:
                 text = pyproject.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-            if "tool.nb2prod" in text:
+            # The substring test is a cheap filter; parsing decides (a comment may mention it).
+            if "nb2prod" in text and _has_nb2prod_table(text):
                 return pyproject
     return None
+
+
+def _has_nb2prod_table(text: str) -> bool:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return True  # let load_settings report the broken file rather than skip past it
+    tool = document.get("tool")
+    return isinstance(tool, dict) and "nb2prod" in tool
 
 
 def _string_list(value: object, key: str, origin: Path | None) -> tuple[str, ...]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "DEFAULT_EXCLUDED_DIRS",
@@ -59,43 +63,75 @@ def _is_virtualenv(folder: Path) -> bool:
     return (folder / "pyvenv.cfg").is_file() or (folder / "conda-meta").is_dir()
 
 
-def _gitignore_spec(root: Path) -> object | None:
-    """A pathspec matcher for the ``.gitignore`` files from ``root`` up to the repository top."""
-    patterns: list[str] = []
-    folder = root.resolve()
-    chain: list[Path] = []
-    while True:
-        chain.append(folder)
-        if (folder / ".git").exists() or folder.parent == folder:
-            break
-        folder = folder.parent
-    top = chain[-1]
-    for candidate in reversed(chain):
-        ignore_file = candidate / ".gitignore"
-        if not ignore_file.is_file():
-            continue
-        relative = candidate.relative_to(top).as_posix()
-        prefix = "" if relative == "." else relative + "/"
-        try:
-            lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            continue
-        for line in lines:
-            stripped = line.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            negated = stripped.startswith("!")
-            body = stripped[1:] if negated else stripped
-            anchored = body.startswith("/") or "/" in body.rstrip("/")
-            body = body.lstrip("/")
-            pattern = prefix + body if anchored else prefix + "**/" + body
-            patterns.append(("!" if negated else "") + pattern)
-    if not patterns:
-        return None
-    import pathspec
+def _repository_top(folder: Path) -> Path:
+    """The nearest folder at or above ``folder`` holding ``.git``; the file-system root otherwise."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return Path(folder.anchor)
 
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
-    return (top, spec)
+
+def _gitignore_patterns(ignore_file: Path, base: str) -> list[str]:
+    """The lines of one ``.gitignore``, rewritten relative to the repository top (``base``)."""
+    try:
+        lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    prefix = "" if base in ("", ".") else base + "/"
+    patterns: list[str] = []
+    for line in lines:
+        stripped = line.rstrip()
+        if not stripped.strip() or stripped.lstrip().startswith("#"):
+            continue
+        negated = stripped.startswith("!")
+        body = stripped[1:] if negated else stripped
+        # A pattern with a slash before its end is anchored to its .gitignore's folder.
+        anchored = body.startswith("/") or "/" in body.rstrip("/")
+        body = body.lstrip("/")
+        pattern = "/" + prefix + body if anchored else "/" + prefix + "**/" + body
+        patterns.append(("!" if negated else "") + pattern)
+    return patterns
+
+
+@dataclass(frozen=True)
+class _GitIgnore:
+    """The ``.gitignore`` patterns in force in one folder; deeper files come later and win."""
+
+    top: Path
+    patterns: tuple[str, ...]
+
+    @cached_property
+    def spec(self) -> Any:
+        import pathspec
+
+        return pathspec.PathSpec.from_lines("gitwildmatch", self.patterns)
+
+    def entering(self, folder: Path) -> _GitIgnore:
+        """The rules for ``folder``, adding its own ``.gitignore`` if it has one."""
+        ignore_file = folder / ".gitignore"
+        if not ignore_file.is_file():
+            return self
+        base = folder.relative_to(self.top).as_posix()
+        return _GitIgnore(self.top, (*self.patterns, *_gitignore_patterns(ignore_file, base)))
+
+    def ignores(self, candidate: Path, *, is_dir: bool) -> bool:
+        if not self.patterns:
+            return False
+        try:
+            relative = candidate.relative_to(self.top).as_posix()
+        except ValueError:
+            return False
+        return bool(self.spec.match_file(relative + "/" if is_dir else relative))
+
+
+def _gitignore_for(root: Path) -> _GitIgnore:
+    """The rules in force in ``root``: every ``.gitignore`` from the repository top down to it."""
+    top = _repository_top(root)
+    rules = _GitIgnore(top, ())
+    chain = [root, *root.parents]
+    for folder in reversed(chain[: chain.index(top) + 1]):
+        rules = rules.entering(folder)
+    return rules
 
 
 def discover_notebooks(
@@ -106,12 +142,12 @@ def discover_notebooks(
 ) -> Iterator[Path]:
     """Yield the notebooks named by ``paths``: files as given, folders searched recursively.
 
-    Folders skip checkpoints, hidden folders, virtual environments, ``node_modules`` and what
-    ``.gitignore`` ignores. A path given explicitly is always yielded, even a folder named
-    ``x.ipynb`` or a file that is not there, so that the caller can report it.
+    Folders skip checkpoints, hidden folders and files, virtual environments (any folder with a
+    ``pyvenv.cfg`` or ``conda-meta``), ``node_modules`` and what ``.gitignore`` files ignore
+    (including those in sub-folders). A path given explicitly is always yielded, even a folder
+    named ``x.ipynb`` or a file that is not there, so that the caller can report it. Notebooks in
+    a folder come in sorted order; a notebook named twice is yielded once.
     """
-    import fnmatch
-
     exclude_patterns = list(exclude)
 
     def is_excluded(candidate: Path) -> bool:
@@ -129,43 +165,37 @@ def discover_notebooks(
                 seen.add(given)
                 yield given
             continue
-        ignore = _gitignore_spec(given) if respect_gitignore else None
+        root = given.resolve()
+        rules_by_folder: dict[Path, _GitIgnore] = {}
+        if respect_gitignore:
+            rules_by_folder[root] = _gitignore_for(root)
         found: list[Path] = []
         for folder, dirnames, filenames in os.walk(given):
             folder_path = Path(folder)
+            resolved_folder = root / folder_path.relative_to(given)
+            rules = rules_by_folder.get(resolved_folder)
             kept = []
             for name in sorted(dirnames):
                 child = folder_path / name
                 if name.startswith(".") or name in DEFAULT_EXCLUDED_DIRS or _is_virtualenv(child):
                     continue
-                if is_excluded(child) or _is_ignored(ignore, child, is_dir=True):
+                if is_excluded(child) or (rules is not None and rules.ignores(resolved_folder / name, is_dir=True)):
                     continue
                 if name.endswith(".ipynb"):
-                    found.append(child)
+                    found.append(child)  # reported as "is a folder, not a notebook"
                     continue
                 kept.append(name)
+                if rules is not None:
+                    rules_by_folder[resolved_folder / name] = rules.entering(resolved_folder / name)
             dirnames[:] = kept
             for name in filenames:
                 if not name.endswith(".ipynb") or name.startswith("."):
                     continue
                 child = folder_path / name
-                if is_excluded(child) or _is_ignored(ignore, child, is_dir=False):
+                if is_excluded(child) or (rules is not None and rules.ignores(resolved_folder / name, is_dir=False)):
                     continue
                 found.append(child)
         for notebook in sorted(found):
             if notebook not in seen:
                 seen.add(notebook)
                 yield notebook
-
-
-def _is_ignored(ignore: object | None, candidate: Path, *, is_dir: bool) -> bool:
-    if ignore is None:
-        return False
-    top, spec = ignore  # type: ignore[misc]
-    try:
-        relative = candidate.resolve().relative_to(top).as_posix()
-    except ValueError:
-        return False
-    if is_dir:
-        relative += "/"
-    return bool(spec.match_file(relative))

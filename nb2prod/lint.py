@@ -5,8 +5,10 @@ Lint never runs notebook code and never writes a file.
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,7 +89,7 @@ def lint_notebook(notebook: Notebook, settings: Settings, rules: Sequence[type[R
             continue
         try:
             found.extend(rule().check(context))
-        except Exception as error:  # noqa: BLE001 - one broken rule must not stop the run
+        except Exception as error:  # one broken rule must not stop the run
             found.append(_internal_error(path, rule, error))
     ignored = settings.ignored_for(notebook.path) if notebook.path is not None else ()
     report_unused = any(rule.code == "NB004" for rule in rules)
@@ -107,18 +109,35 @@ def lint_path(path: Path, settings: Settings, rules: Sequence[type[Rule]]) -> Li
             )
             return LintResult(display, (diagnostic,))
         return LintResult(display, ())
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # a reader bug becomes NB000 for this file, never a crash
         return LintResult(display, (_internal_error(display, None, error),))
     try:
         diagnostics = lint_notebook(notebook, settings, rules)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # as above, for the engine itself
         diagnostics = [_internal_error(display, None, error)]
     return LintResult(display, tuple(diagnostics), len(notebook.cells))
 
 
+@contextmanager
+def _batch_gc() -> Iterator[None]:
+    """Collect garbage less often while linting many files.
+
+    Parsed cells stay cached (``parse_source``), so the heap fills with long-lived ``ast`` nodes
+    that every young-generation collection re-scans: with CPython's default thresholds that costs
+    a third of the run on a large folder (as in mypy, which does the same).
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], 50_000), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def _lint_chunk(arguments: tuple[list[Path], Settings, list[type[Rule]]]) -> list[LintResult]:
     paths, settings, rules = arguments
-    return [lint_path(path, settings, rules) for path in paths]
+    with _batch_gc():
+        return [lint_path(path, settings, rules) for path in paths]
 
 
 def default_jobs() -> int:
@@ -151,10 +170,11 @@ def lint_paths(
     results: list[LintResult]
     if jobs <= 1 or len(files) < 8:
         results = []
-        for index, path in enumerate(files, start=1):
-            results.append(lint_path(path, settings, rule_list))
-            if progress:
-                progress(index, len(files))
+        with _batch_gc():
+            for index, path in enumerate(files, start=1):
+                results.append(lint_path(path, settings, rule_list))
+                if progress:
+                    progress(index, len(files))
     else:
         from concurrent.futures import ProcessPoolExecutor
 

@@ -8,6 +8,7 @@ uses for names that magics bind (``x = !ls``, ``%store -r x``, ``%%capture out``
 
 from __future__ import annotations
 
+import keyword
 import re
 import shlex
 from dataclasses import dataclass
@@ -26,11 +27,20 @@ SyntaxKind = Literal["line_magic", "cell_magic", "shell", "help", "assigned_shel
 PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "snakeviz"})
 # Line magics whose argument is a Python statement run in the user namespace.
 _STATEMENT_LINE_MAGICS = frozenset({"time", "timeit", "prun", "debug", "memit"})
-# Automagics people type without '%' that are not valid Python.
-_AUTOMAGICS = frozenset({"pip", "conda", "cd", "matplotlib", "load_ext", "reload_ext", "autoreload", "pylab", "env", "mamba"})
+# Automagics and default shell aliases people type without '%' (``pip install x``, ``ls data``,
+# ``timeit f()``): ``name argument`` is never valid Python, so masking them cannot hide real code.
+_AUTOMAGICS = frozenset(
+    {
+        "pip", "conda", "mamba", "cd", "matplotlib", "load_ext", "reload_ext", "autoreload", "pylab",
+        "env", "time", "timeit", "prun", "who", "whos", "pwd", "history", "run", "load", "store",
+        "reset", "alias", "unalias", "xmode", "precision", "config", "pdb", "pinfo", "psearch",
+        "bookmark", "dhist", "sx", "system", "ls", "cat", "cp", "mv", "rm", "mkdir", "rmdir",
+        "less", "more", "man", "clear", "ll", "lf", "lk", "lx", "ldir",
+    }
+)
 
 _CANDIDATE = re.compile(
-    r"^[ \t]*(?:[%!?]|(?:pip|conda|mamba|cd|matplotlib|load_ext|reload_ext|autoreload|pylab|env)[ \t]+\S)"
+    r"^[ \t]*(?:[%!?]|(?:" + "|".join(sorted(_AUTOMAGICS)) + r")[ \t]+\S)"
     r"|\?[ \t]*$|=[ \t]*[%!]",
     re.MULTILINE,
 )
@@ -52,7 +62,8 @@ _ASSIGNED = re.compile(
     r"^(?P<indent>[ \t]*)(?P<target>[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)[ \t]*=[ \t]*"
     r"(?P<sigil>!|%{1,2})(?P<rest>.*)$"
 )
-_LINE_MAGIC = re.compile(r"^(?P<indent>[ \t]*)%(?P<name>[A-Za-z_][\w.]*)(?P<rest>.*)$")
+# ``% matplotlib inline`` (a space after the sign) is what older IPython accepted; keep reading it.
+_LINE_MAGIC = re.compile(r"^(?P<indent>[ \t]*)%[ \t]*(?P<name>[A-Za-z_][\w.]*)(?P<rest>.*)$")
 _AUTOMAGIC = re.compile(
     r"^(?P<indent>[ \t]*)(?P<name>[A-Za-z_]\w*)[ \t]+(?P<rest>(?![=(\[.,:+*/%<>&|^@-]=?[ \t])\S.*)$"
 )
@@ -226,7 +237,7 @@ def _mask_line(line: str, number: int, comment_at: int, syntax: list[IPythonSynt
         if match:
             name, rest = match.group("name"), match.group("rest")
             if rest.rstrip().endswith("?") and not rest.strip().startswith("-"):
-                syntax.append(IPythonSyntax("help", name, rest.strip(), number, lead + 1, len(line) + 1))
+                syntax.append(IPythonSyntax("help", name, rest.strip().rstrip("?").strip(), number, lead + 1, len(line) + 1))
                 return match.group("indent") + "pass"
             syntax.append(
                 IPythonSyntax(
@@ -235,12 +246,9 @@ def _mask_line(line: str, number: int, comment_at: int, syntax: list[IPythonSynt
                 )
             )
             if name in _STATEMENT_LINE_MAGICS:
-                options = _MAGIC_OPTIONS.match(rest)
-                prefix_length = 1 + len(name) + (options.end() if options else 0)
-                statement = line[lead + prefix_length :]
-                if statement.strip():
-                    keyword = "if 1:".ljust(prefix_length)
-                    return line[:lead] + keyword + statement
+                masked = _mask_statement_magic(line, lead, match.end("name"), rest)
+                if masked is not None:
+                    return masked
             return line[:lead] + "pass"
         return None
     if first == "!":
@@ -270,7 +278,25 @@ def _mask_line(line: str, number: int, comment_at: int, syntax: list[IPythonSynt
         return line[:lead] + "pass"
     automagic = _AUTOMAGIC.match(code)
     if automagic and automagic.group("name") in _AUTOMAGICS:
-        name = automagic.group("name")
-        syntax.append(IPythonSyntax("line_magic", name, automagic.group("rest").strip(), number, lead + 1, len(line) + 1))
+        name, rest = automagic.group("name"), automagic.group("rest")
+        if keyword.iskeyword(rest.split(None, 1)[0]):
+            return None  # ``ls in folders``, ``time if x else y``: Python, not a magic
+        syntax.append(
+            IPythonSyntax("line_magic", name, rest.strip(), number, lead + 1, len(line) + 1, _magic_targets(name, rest))
+        )
+        if name in _STATEMENT_LINE_MAGICS:
+            masked = _mask_statement_magic(line, lead, automagic.end("name"), " " + rest)
+            if masked is not None:
+                return masked
         return line[:lead] + "pass"
     return None
+
+
+def _mask_statement_magic(line: str, lead: int, name_end: int, rest: str) -> str | None:
+    """``%timeit -n 3 f(x)`` -> ``if 1:      f(x)``: the statement stays visible at its column."""
+    options = _MAGIC_OPTIONS.match(rest)
+    prefix_end = name_end + (options.end() if options else 0)
+    statement = line[prefix_end:]
+    if not statement.strip():
+        return None
+    return line[:lead] + "if 1:".ljust(prefix_end - lead) + statement

@@ -1,14 +1,16 @@
 """The notebook model: typed, read-only views of ``.ipynb`` files, read through nbformat's conventions.
 
 Cell numbers are 1-based and count every cell, markdown included, as JupyterLab's status bar does.
-Reading takes the fast path (``json.loads`` plus a structural check); nbformat's validator runs only
-when that check fails, to say precisely what is wrong, and to upgrade nbformat v3 files.
+Reading takes the fast path (``json.loads`` plus a structural check that names the offending cell);
+nbformat's validator stays off the hot path, and nbformat converts v3 files.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,43 +112,34 @@ def _source_text(value: object) -> str:
     return ""
 
 
+def _json_type_name(value: object) -> str:
+    names = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
 def _structural_problem(document: object) -> str | None:
     """Why ``document`` is not a v4 notebook, or ``None``; cheap, runs on every read."""
     if not isinstance(document, dict):
-        return f"expected a JSON object, found {type(document).__name__}"
+        return f"not a notebook: expected a JSON object, found {_json_type_name(document)}"
     if "cells" not in document:
         return "not a notebook: no 'cells' list"
     if not isinstance(document["cells"], list):
-        return "'cells' is not a list"
+        return "invalid notebook: 'cells' is not a list"
     for position, cell in enumerate(document["cells"], start=1):
         if not isinstance(cell, dict):
-            return f"cell {position} is not an object"
+            return f"invalid notebook: cell {position} is not an object"
         if cell.get("cell_type") not in ("code", "markdown", "raw"):
-            return f"cell {position} has an unknown cell_type {cell.get('cell_type')!r}"
+            return f"invalid notebook: cell {position} has an unknown cell_type {cell.get('cell_type')!r}"
         if not isinstance(cell.get("source", ""), (str, list)):
-            return f"cell {position} has a source that is neither text nor a list of lines"
+            return f"invalid notebook: cell {position} has a source that is neither text nor a list of lines"
         if cell.get("cell_type") == "code":
             count = cell.get("execution_count")
             if count is not None and (not isinstance(count, int) or isinstance(count, bool)):
-                return f"cell {position} has an execution_count that is not an integer"
+                return f"invalid notebook: cell {position} has an execution_count that is not an integer"
             if not isinstance(cell.get("outputs", []), list):
-                return f"cell {position} has outputs that are not a list"
+                return f"invalid notebook: cell {position} has outputs that are not a list"
     if not isinstance(document.get("metadata", {}), dict):
-        return "'metadata' is not an object"
-    return None
-
-
-def _validation_message(document: Mapping[str, Any]) -> str | None:
-    """nbformat's own account of what is wrong, shortened to one line."""
-    import nbformat
-
-    try:
-        nbformat.validate(dict(document), version=4)
-    except nbformat.ValidationError as error:
-        first_line = str(error.message).splitlines()[0] if error.message else str(error)
-        return f"invalid notebook: {first_line[:200]}"
-    except Exception as error:  # noqa: BLE001 - nbformat raises many kinds; any one is a verdict
-        return f"invalid notebook: {str(error).splitlines()[0][:200]}"
+        return "invalid notebook: 'metadata' is not an object"
     return None
 
 
@@ -154,22 +147,26 @@ def _upgrade_v3(document: dict[str, Any], path: Path | None) -> dict[str, Any]:
     import nbformat
 
     try:
-        node = nbformat.reads(json.dumps(document), as_version=4)
-    except Exception as error:  # noqa: BLE001
-        raise NotebookReadError(f"cannot convert nbformat v3 notebook: {error}", path) from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbformat's deprecation chatter must not reach the user
+            node = nbformat.reads(json.dumps(document), as_version=4)  # type: ignore[no-untyped-call]
+    except Exception as error:  # nbformat raises many kinds; any one is a verdict on the file
+        first_line = (str(error).splitlines() or [type(error).__name__])[0][:200]
+        raise NotebookReadError(f"cannot convert nbformat v{document.get('nbformat')} notebook: {first_line}", path) from None
     return json.loads(json.dumps(node))  # type: ignore[no-any-return]
 
 
 def from_dict(document: object, path: Path | None = None) -> Notebook:
     """Build a :class:`Notebook` from a JSON document (v4, or v3 which is converted)."""
-    if isinstance(document, dict) and document.get("nbformat") == 3 or (
-        isinstance(document, dict) and "worksheets" in document and "cells" not in document
-    ):
+    is_old_format = isinstance(document, dict) and (
+        (isinstance(document.get("nbformat"), int) and document["nbformat"] < 4)
+        or ("worksheets" in document and "cells" not in document)
+    )
+    if is_old_format:
         document = _upgrade_v3(document, path)  # type: ignore[arg-type]
     problem = _structural_problem(document)
     if problem is not None:
-        if isinstance(document, dict) and "cells" in document:
-            problem = _validation_message(document) or problem
+        # The structural check names the cell; nbformat's schema errors are longer and name none.
         raise NotebookReadError(problem, path)
     assert isinstance(document, dict)
     cells = []
@@ -234,16 +231,21 @@ def read(path: Path | str) -> Notebook:
     """Read a notebook file; every failure is a :class:`NotebookReadError` naming the file."""
     path = Path(path)
     try:
-        if path.is_dir():
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
             raise NotebookReadError("is a folder, not a notebook file", path)
-        size = path.stat().st_size
+        if not stat.S_ISREG(status.st_mode):
+            # A FIFO or a device would block or never end; a linter must not wait on it.
+            raise NotebookReadError("not a regular file", path)
+        size = status.st_size
         if size > MAXIMUM_NOTEBOOK_BYTES:
             raise NotebookReadError(f"file is too large ({size // (1024 * 1024)} MiB)", path)
         data = path.read_bytes()
     except NotebookReadError:
         raise
     except FileNotFoundError:
-        raise NotebookReadError("no such file", path) from None
+        message = "broken symbolic link" if path.is_symlink() else "no such file"
+        raise NotebookReadError(message, path) from None
     except PermissionError:
         raise NotebookReadError("permission denied", path) from None
     except OSError as error:

@@ -13,7 +13,7 @@ import click
 from nb2prod._version import __version__
 from nb2prod.errors import Nb2prodError
 
-__all__ = ["main", "cli"]
+__all__ = ["cli", "main"]
 
 # Subcommand name -> (module, attribute, one-line help). Modules import only when the command runs,
 # so that `nb2prod lint` never pays for papermill, libcst or jupyter_server.
@@ -50,6 +50,14 @@ class LazyGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Errors nb2prod expects become one line and exit code 2, in every caller (CliRunner too)."""
+        try:
+            return super().invoke(ctx)
+        except Nb2prodError as error:
+            click.echo(f"nb2prod: error: {error}", err=True)
+            ctx.exit(2)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         if rows:
@@ -67,7 +75,11 @@ def main(argv: list[str] | None = None) -> Any:
     """Entry point: errors become one line on stderr and exit code 2, never a traceback."""
 
     try:
-        return cli.main(args=argv, prog_name="nb2prod", standalone_mode=False)
+        # Without standalone mode click *returns* the code of ctx.exit(); pass it on to the shell.
+        result = cli.main(args=argv, prog_name="nb2prod", standalone_mode=False)
+        if isinstance(result, int) and not isinstance(result, bool):
+            sys.exit(result)
+        return result
     except click.exceptions.Exit as exit_:
         sys.exit(exit_.exit_code)
     except click.ClickException as error:
@@ -84,7 +96,7 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(2)
     except BrokenPipeError:
         sys.exit(1)
-    except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as error:  # the last line of defence against tracebacks
         if os.environ.get("NB2PROD_DEBUG"):
             raise
         click.echo(f"nb2prod: internal error: {type(error).__name__}: {error} (set NB2PROD_DEBUG=1 for a traceback)", err=True)

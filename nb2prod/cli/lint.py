@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from nb2prod.cli.options import emit, format_option, output_file_option, split_codes
+from nb2prod.errors import UsageError
+
+if TYPE_CHECKING:
+    from nb2prod.diagnostics import Diagnostic
 
 __all__ = ["lint"]
 
@@ -28,6 +36,7 @@ __all__ = ["lint"]
 @click.option("--no-ruff", is_flag=True, help="Do not run ruff's Python rules.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: all cores).")
 @click.option("--config", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Read settings from this pyproject.toml.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file; use the defaults and the flags.")
 @click.option("--no-respect-gitignore", is_flag=True, help="Lint notebooks that .gitignore ignores too.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 def lint(
@@ -45,6 +54,7 @@ def lint(
     no_ruff: bool,
     jobs: int | None,
     config: Path | None,
+    isolated: bool,
     no_respect_gitignore: bool,
     quiet: bool,
 ) -> None:
@@ -52,11 +62,11 @@ def lint(
 
     Exit status: 0 no findings, 1 findings, 2 error.
     """
-    from nb2prod.config import load_settings
+    from nb2prod.config import Settings, load_settings
     from nb2prod.lint import lint_paths, rules_for
 
     targets = list(paths) or [Path(".")]
-    settings = load_settings(targets, config)
+    settings = Settings() if isolated else load_settings(targets, config)
     if no_respect_gitignore:
         settings = settings.with_overrides(respect_gitignore=False)
     if no_ruff:
@@ -74,67 +84,74 @@ def lint(
         if ruff_pass is not None:
             extra.append(ruff_pass)
     run = lint_paths(targets, settings, rules, jobs=jobs, extra=extra)
-    diagnostics = run.diagnostics
+    diagnostics = sorted(run.diagnostics, key=lambda diagnostic: diagnostic.sort_key)
 
     if fix or diff:
-        from nb2prod.fix import apply_fixes_to_run
+        try:
+            from nb2prod.fix import apply_fixes_to_run  # type: ignore[import-not-found]
+        except ImportError:
+            raise UsageError("--fix and --diff are not available in this installation") from None
 
         outcome = apply_fixes_to_run(run, unsafe=unsafe_fixes, write=fix and not diff)
         if diff:
             sys.stdout.write(outcome.diff)
             sys.exit(0 if exit_zero or not outcome.fixed_count else 1)
-        diagnostics = outcome.remaining
+        diagnostics = sorted(outcome.remaining, key=lambda diagnostic: diagnostic.sort_key)
         if not quiet and output_format == "text":
             click.echo(f"Fixed {outcome.fixed_count} finding{'s' if outcome.fixed_count != 1 else ''}.", err=True)
 
     if statistics:
-        counts = Counter((d.code, d.name) for d in diagnostics)
-        lines = [f"{count:>6}  {code:<8} {name}" for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
-        emit("\n".join(lines) + ("\n" if lines else ""), output_file)
+        emit(_statistics(diagnostics, output_format), output_file)
     else:
         from nb2prod.report import render
+        from nb2prod.report.text import notebook_source_lookup
 
-        color = output_format == "text" and output_file is None and sys.stdout.isatty()
-        sources = _source_lookup() if output_format == "text" else None
+        color = output_format == "text" and output_file is None and _stdout_wants_color()
+        sources = notebook_source_lookup() if output_format == "text" else None
         emit(render(diagnostics, run.paths, output_format, color=color, sources=sources), output_file)
-    if output_format == "text" and not quiet and not statistics:
+    if output_format == "text" and not quiet:
         _summary(len(run.results), diagnostics)
     sys.exit(0 if exit_zero or not diagnostics else 1)
 
 
-def _source_lookup():  # type: ignore[no-untyped-def]
-    """A cached (path, cell) -> source lookup for excerpts; re-reads only files with findings."""
-    from functools import lru_cache
-
-    from nb2prod import notebook as notebook_io
-    from nb2prod.errors import NotebookReadError
-
-    @lru_cache(maxsize=64)
-    def load(path: str):  # type: ignore[no-untyped-def]
-        try:
-            return notebook_io.read(path)
-        except NotebookReadError:
-            return None
-
-    def lookup(path: str, cell: int) -> str | None:
-        notebook = load(path)
-        if notebook is None or not 0 < cell <= len(notebook.cells):
-            return None
-        return notebook.cells[cell - 1].source
-
-    return lookup
+def _stdout_wants_color() -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
 
 
-def _summary(file_count: int, diagnostics: list) -> None:  # type: ignore[type-arg]
+def _statistics(diagnostics: Sequence[Diagnostic], output_format: str) -> str:
+    """A count per rule, most frequent first (``--statistics``), as text or, with ``--format json``, JSON."""
+    counts = Counter((d.code, d.name) for d in diagnostics)
+    fixable = Counter(d.code for d in diagnostics if d.fix is not None and d.fix.applicability == "safe")
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if output_format == "json":
+        document = [
+            {"code": code, "name": name, "count": count, "fixable": fixable[code]} for (code, name), count in rows
+        ]
+        return json.dumps(document, indent=2) + "\n"
+    lines = [f"{count:>6}  {code:<8} {'[*] ' if fixable[code] else '    '}{name}" for (code, name), count in rows]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _summary(file_count: int, diagnostics: Sequence[Diagnostic]) -> None:
+    """The closing line on standard error, so that standard output stays machine-readable."""
     if not diagnostics:
-        click.echo(click.style(f"All checks passed ({file_count} notebook{'s' if file_count != 1 else ''}).", fg="green"), err=True)
+        click.echo(click.style(f"All checks passed ({_plural(file_count, 'notebook')}).", fg="green"), err=True)
         return
     fixable = sum(1 for d in diagnostics if d.fix and d.fix.applicability == "safe")
     unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == "unsafe")
     notebooks = len({d.path for d in diagnostics})
-    message = f"Found {len(diagnostics)} finding{'s' if len(diagnostics) != 1 else ''} in {notebooks} of {file_count} notebook{'s' if file_count != 1 else ''}."
+    message = f"Found {_plural(len(diagnostics), 'finding')} in {notebooks} of {_plural(file_count, 'notebook')}."
     if fixable:
         message += f"\n[*] {fixable} fixable with `--fix`."
     if unsafe:
-        message += f"\n{unsafe} more fixable with `--fix --unsafe-fixes`."
+        message += f"\n{_plural(unsafe, 'more finding')} fixable with `--fix --unsafe-fixes`."
     click.echo(message, err=True)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from nb2prod.errors import UsageError
 from nb2prod.fs import atomic_write_text
 
 __all__ = ["emit", "format_option", "output_file_option", "split_codes"]
@@ -44,7 +45,10 @@ def output_file_option(function: F) -> F:
 def emit(text: str, output_file: Path | None) -> None:
     """Write ``text`` to ``output_file`` atomically, or to standard output."""
     if output_file is not None:
-        atomic_write_text(output_file, text)
+        try:
+            atomic_write_text(output_file, text)
+        except OSError as error:
+            raise UsageError(f"cannot write the report: {error.strerror or error}", output_file) from None
         return
     sys.stdout.write(text)
     sys.stdout.flush()

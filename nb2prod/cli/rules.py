@@ -14,7 +14,10 @@ __all__ = ["rule", "rules"]
 @click.command()
 @format_option(("text", "json"))
 def rules(output_format: str) -> None:
-    """List every rule: code, name, default severity, fix, summary."""
+    """List every rule by family: code, name, default severity, [fix] when it has one.
+
+    `--format json` gives a list of {code, name, family, severity, fix, summary}.
+    """
     from nb2prod.rules.registry import ALL_RULES, FAMILIES
 
     if output_format == "json":

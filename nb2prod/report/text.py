@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from nb2prod.diagnostics import Diagnostic
 
-__all__ = ["format_location", "render_text"]
+__all__ = ["format_location", "notebook_source_lookup", "render_text"]
 
 _SEVERITY_COLORS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -55,3 +56,25 @@ def render_text(
                         caret = " " * (span.column - 1) + "^" * max(1, min(width, max(1, len(text) - span.column + 1)))
                         lines.append(_style(" " * 5 + "| ", color, fg="blue") + _style(caret, color, fg=_SEVERITY_COLORS[diagnostic.severity]))
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def notebook_source_lookup() -> Callable[[str, int], str | None]:
+    """A ``(path, cell number) -> source`` lookup for excerpts; re-reads only files with findings."""
+    from nb2prod import notebook as notebook_io
+    from nb2prod.errors import NotebookReadError
+    from nb2prod.notebook import Notebook
+
+    @lru_cache(maxsize=64)
+    def load(path: str) -> Notebook | None:
+        try:
+            return notebook_io.read(path)
+        except NotebookReadError:
+            return None
+
+    def lookup(path: str, cell: int) -> str | None:
+        notebook = load(path)
+        if notebook is None or not 0 < cell <= len(notebook.cells):
+            return None
+        return notebook.cells[cell - 1].source
+
+    return lookup

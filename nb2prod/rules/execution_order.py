@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 
 from nb2prod.diagnostics import Diagnostic, Related
 from nb2prod.notebook import Cell
@@ -49,7 +50,7 @@ class OutOfOrderExecution(Rule):
 
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
         executed = _executed(context)
-        for upper, lower in zip(executed, executed[1:]):
+        for upper, lower in pairwise(executed):
             assert upper.execution_count is not None and lower.execution_count is not None
             if upper.execution_count > lower.execution_count:
                 yield self.diagnostic(
@@ -85,14 +86,21 @@ class UnexecutedCell(Rule):
         executed_positions = [i for i, cell in enumerate(code_cells) if cell.execution_count is not None]
         if len(executed_positions) < 2:
             return
-        first, last = executed_positions[0], executed_positions[-1]
-        for cell in code_cells[first + 1 : last]:
-            if cell.execution_count is None and cell.source.strip():
-                yield self.diagnostic(
-                    context,
-                    context.span(cell),
-                    f"cell {cell.number} was never run, but cells above and below it were",
-                )
+        for before, after in pairwise(executed_positions):
+            above, below = code_cells[before], code_cells[after]
+            for cell in code_cells[before + 1 : after]:
+                if cell.source.strip():
+                    yield self.diagnostic(
+                        context,
+                        context.span(cell),
+                        f"cell {cell.number} was never run, but cell {above.number} above it "
+                        f"(In [{above.execution_count}]) and cell {below.number} below it "
+                        f"(In [{below.execution_count}]) were",
+                        related=[
+                            Related(context.span(above), f"ran as In [{above.execution_count}]"),
+                            Related(context.span(below), f"ran as In [{below.execution_count}]"),
+                        ],
+                    )
 
 
 class ExecutionCountGap(Rule):
@@ -117,7 +125,7 @@ class ExecutionCountGap(Rule):
 
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
         by_count = sorted(_executed(context), key=lambda cell: (cell.execution_count, cell.number))
-        for before, after in zip(by_count, by_count[1:]):
+        for before, after in pairwise(by_count):
             assert before.execution_count is not None and after.execution_count is not None
             missing = after.execution_count - before.execution_count - 1
             if missing > 0:
@@ -196,7 +204,11 @@ class NotRunFromFreshKernel(Rule):
                 context,
                 context.span(first),
                 f"the first run is cell {first.number} (In [{first.execution_count}]): "
-                f"{missing} earlier run{'s' if missing > 1 else ''} of this kernel are not in the notebook",
+                + (
+                    "1 earlier run of this kernel is not in the notebook"
+                    if missing == 1
+                    else f"{missing} earlier runs of this kernel are not in the notebook"
+                ),
             )
 
 

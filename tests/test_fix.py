@@ -1,0 +1,159 @@
+"""The fix engine: edits applied to notebook JSON, formatting kept, overlaps deferred, diffs, re-lint."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from nb2prod.cli import cli
+from nb2prod.config import Settings
+from nb2prod.diagnostics import CellSpan, ClearOutputs, Diagnostic, Fix, MoveCells, ReplaceText
+from nb2prod.fix import apply_fixes, apply_fixes_to_run
+from nb2prod.lint import LintResult, LintRun, lint_paths, rules_for
+
+
+def write(path: Path, cells: list[object], *, indent: int = 1) -> Path:
+    notebook = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"id-{index + 1}"
+    text = json.dumps(notebook, indent=indent, ensure_ascii=False) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def diagnostic(fix: Fix, cell: int = 1, line: int = 1) -> Diagnostic:
+    return Diagnostic("nb.ipynb", "NB999", "test", "m", "warning", CellSpan(cell, line, 1, line, 2), fix=fix)
+
+
+def relinter(codes: list[str]):  # type: ignore[no-untyped-def]
+    settings = Settings(ruff=False)
+    rules = rules_for(settings, codes)
+    return lambda paths: lint_paths(paths, settings, rules, jobs=1)
+
+
+def test_pip_fix_writes_a_valid_notebook_and_changes_only_the_edit(tmp_path: Path) -> None:
+    path = write(tmp_path / "nb.ipynb", [new_markdown_cell("# Título"), new_code_cell("!pip install pandas\nimport pandas as pd")], indent=2)
+    before = path.read_text(encoding="utf-8")
+    result = CliRunner().invoke(cli, ["lint", "--no-ruff", "--select", "NB303", "--fix", str(path)])
+    assert result.exit_code in (0, 1), result.output
+    after = path.read_text(encoding="utf-8")
+    assert after == before.replace('"!pip install pandas', '"%pip install pandas')
+    assert after != before
+    nbformat.validate(nbformat.reads(after, as_version=4))
+    assert "Fixed 1 finding" in result.stderr
+
+
+def test_safe_fixes_only_without_unsafe_flag(tmp_path: Path) -> None:
+    error = new_output("error", ename="ValueError", evalue="x", traceback=["ValueError: x"])
+    path = write(tmp_path / "nb.ipynb", [new_code_cell("raise ValueError('x')", execution_count=1, outputs=[error])])
+    before = path.read_text(encoding="utf-8")
+    CliRunner().invoke(cli, ["lint", "--no-ruff", "--select", "NB308", "--fix", str(path)])
+    assert path.read_text(encoding="utf-8") == before
+    result = CliRunner().invoke(cli, ["lint", "--no-ruff", "--select", "NB308", "--fix", "--unsafe-fixes", str(path)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["cells"][0]["outputs"] == []
+    assert document["cells"][0]["execution_count"] == 1
+    nbformat.validate(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4))
+
+
+def test_diff_shows_changes_and_writes_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path / "nb.ipynb", [new_code_cell("!pip install numpy")])
+    before = path.read_text(encoding="utf-8")
+    result = CliRunner().invoke(cli, ["lint", "--no-ruff", "--select", "NB303", "--diff", str(path)])
+    assert path.read_text(encoding="utf-8") == before
+    assert f"--- {path}:cell 1" in result.stdout
+    assert "-!pip install numpy" in result.stdout and "+%pip install numpy" in result.stdout
+    assert result.exit_code == 1
+
+
+def test_replace_edits_in_one_cell_apply_from_the_end() -> None:
+    text = json.dumps({"cells": [{"cell_type": "code", "source": ["ab\n", "cd"], "metadata": {}, "outputs": [], "execution_count": None}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+    fixes = [
+        diagnostic(Fix("a", "safe", (ReplaceText(1, 1, 1, 1, 2, "A"),))),
+        diagnostic(Fix("d", "safe", (ReplaceText(1, 2, 2, 2, 3, "D"),)), line=2),
+        diagnostic(Fix("end", "safe", (ReplaceText(1, 2, 3, 2, 3, "!"),)), line=2),
+    ]
+    change = apply_fixes("nb.ipynb", text, fixes, unsafe=False)
+    assert json.loads(change.after)["cells"][0]["source"] == ["Ab\n", "cD!"]
+    assert len(change.fixed) == 3
+
+
+def test_overlapping_fixes_wait_for_the_next_round() -> None:
+    text = json.dumps({"cells": [{"cell_type": "code", "source": "abcdef", "metadata": {}, "outputs": [], "execution_count": None}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    first = diagnostic(Fix("x", "safe", (ReplaceText(1, 1, 1, 1, 4, "X"),)))
+    second = diagnostic(Fix("y", "safe", (ReplaceText(1, 1, 3, 1, 6, "Y"),)))
+    change = apply_fixes("nb.ipynb", text, [second, first], unsafe=False)
+    assert change.fixed == [first] or change.fixed == [second]
+    assert len(change.fixed) == 1
+    assert json.loads(change.after)["cells"][0]["source"] in ("Xdef", "abYf")
+    assert change.after.count("\n") == text.count("\n")  # compact files stay compact
+
+
+def test_move_cells_and_clear_outputs() -> None:
+    cells = [
+        {"cell_type": "code", "id": f"c{n}", "source": f"x{n}", "metadata": {}, "outputs": [{"output_type": "stream", "name": "stdout", "text": "o"}], "execution_count": n}
+        for n in (1, 2, 3)
+    ]
+    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+    move = diagnostic(Fix("reorder", "unsafe", (MoveCells((3, 1, 2)),)))
+    clear = diagnostic(Fix("clear", "unsafe", (ClearOutputs(2),)), cell=2)
+    assert apply_fixes("nb.ipynb", text, [move, clear], unsafe=False).fixed == []
+    change = apply_fixes("nb.ipynb", text, [move], unsafe=True)
+    assert [c["id"] for c in json.loads(change.after)["cells"]] == ["c3", "c1", "c2"]
+    change = apply_fixes("nb.ipynb", text, [clear], unsafe=True)
+    assert [len(c["outputs"]) for c in json.loads(change.after)["cells"]] == [1, 0, 1]
+    bad_move = diagnostic(Fix("bad", "safe", (MoveCells((1, 1, 2)),)))
+    assert apply_fixes("nb.ipynb", text, [bad_move], unsafe=False).fixed == []
+
+
+def test_display_only_fixes_are_never_applied() -> None:
+    text = json.dumps({"cells": [{"cell_type": "code", "source": "a", "metadata": {}, "outputs": [], "execution_count": None}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    shown = diagnostic(Fix("show", "display-only", (ReplaceText(1, 1, 1, 1, 2, "b"),)))
+    assert apply_fixes("nb.ipynb", text, [shown], unsafe=True).fixed == []
+
+
+def test_relint_gives_fresh_remaining_findings(tmp_path: Path) -> None:
+    error = new_output("error", ename="KeyError", evalue="'a'", traceback=["KeyError"])
+    path = write(tmp_path / "nb.ipynb", [new_code_cell("!pip install x\nd = {}\nd['a']", execution_count=1, outputs=[error])])
+    relint = relinter(["NB303", "NB308"])
+    run = relint([path])
+    assert sorted(d.code for d in run.diagnostics) == ["NB303", "NB308"]
+    outcome = apply_fixes_to_run(run, unsafe=True, write=True, relint=relint)
+    assert outcome.fixed_count == 2
+    assert [(d.code, d.fix) for d in outcome.remaining] == [("NB303", None)]  # %pip: no fix left
+    nbformat.validate(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4))
+
+
+def test_without_relint_remaining_is_what_was_not_fixed(tmp_path: Path) -> None:
+    path = write(tmp_path / "nb.ipynb", [new_code_cell("!pip install x")])
+    keep = Diagnostic(str(path), "NB302", "absolute-path", "m", "warning", CellSpan(1, 1, 1, 1, 2))
+    fixable = relinter(["NB303"])([path]).diagnostics[0]
+    run = LintRun([LintResult(str(path), (fixable, keep), 1)])
+    outcome = apply_fixes_to_run(run, unsafe=False, write=False)
+    assert outcome.fixed_count == 1
+    assert outcome.remaining == [keep]
+    assert "%pip install x" in outcome.diff
+
+
+def test_ruff_fixes_apply_through_the_same_engine(tmp_path: Path) -> None:
+    path = write(tmp_path / "nb.ipynb", [new_markdown_cell("# t"), new_code_cell("import os\nimport sys\nprint(sys.argv)")])
+    result = CliRunner().invoke(cli, ["lint", "--select", "F401", "--fix", str(path)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert "".join(document["cells"][1]["source"]) == "import sys\nprint(sys.argv)"
+    nbformat.validate(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4))
+
+
+@pytest.mark.parametrize("fixture", sorted((Path(__file__).resolve().parents[1] / "fixtures" / "rules").glob("NB3*.ipynb")), ids=lambda p: p.stem)
+def test_fixing_rule_fixtures_keeps_them_valid(fixture: Path, tmp_path: Path) -> None:
+    copy = tmp_path / fixture.name
+    copy.write_bytes(fixture.read_bytes())
+    relint = relinter(["NB3"])
+    apply_fixes_to_run(relint([copy]), unsafe=True, write=True, relint=relint)
+    nbformat.validate(nbformat.reads(copy.read_text(encoding="utf-8"), as_version=4))

@@ -1,0 +1,127 @@
+"""File-system helpers: notebook discovery with its exclusions, and atomic writes."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from nb2prod.fs import atomic_write_bytes, atomic_write_text, discover_notebooks
+
+
+def _touch(root: Path, *relative: str) -> None:
+    for name in relative:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}", encoding="utf-8")
+
+
+def _found(root: Path, **options: object) -> list[str]:
+    return [path.relative_to(root).as_posix() for path in discover_notebooks([root], **options)]  # type: ignore[arg-type]
+
+
+def test_discovery_is_recursive_sorted_and_skips_what_users_never_lint(tmp_path: Path) -> None:
+    _touch(
+        tmp_path,
+        "b.ipynb",
+        "a.ipynb",
+        "notes.txt",
+        "sub/deeper/c.ipynb",
+        "sub/.ipynb_checkpoints/c-checkpoint.ipynb",
+        ".hidden/secret.ipynb",
+        "sub/.cache/x.ipynb",
+        ".dotfile.ipynb",
+        "node_modules/pkg/demo.ipynb",
+        "myenv/lib/site.ipynb",
+        "conda_env/share/x.ipynb",
+        "__pycache__/x.ipynb",
+    )
+    (tmp_path / "myenv" / "pyvenv.cfg").write_text("home = /usr\n", encoding="utf-8")
+    (tmp_path / "conda_env" / "conda-meta").mkdir()
+    assert _found(tmp_path) == ["a.ipynb", "b.ipynb", "sub/deeper/c.ipynb"]
+
+
+def test_gitignore_is_respected_including_nested_files_and_negation(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("output/\n*.scratch.ipynb\n/top_only.ipynb\n", encoding="utf-8")
+    _touch(
+        tmp_path,
+        "keep.ipynb",
+        "top_only.ipynb",
+        "sub/top_only.ipynb",
+        "output/result.ipynb",
+        "sub/output/result.ipynb",
+        "draft.scratch.ipynb",
+        "sub/inner/local.ipynb",
+        "sub/inner/keep_me.ipynb",
+        "sub/inner/generated/x.ipynb",
+    )
+    (tmp_path / "sub" / "inner" / ".gitignore").write_text("*.ipynb\n!keep_me.ipynb\ngenerated\n", encoding="utf-8")
+    assert _found(tmp_path) == ["keep.ipynb", "sub/inner/keep_me.ipynb", "sub/top_only.ipynb"]
+    assert len(_found(tmp_path, respect_gitignore=False)) == 9
+
+
+def test_gitignore_above_the_linted_folder_applies(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("build_nb/\nignored.ipynb\n", encoding="utf-8")
+    _touch(tmp_path, "project/ignored.ipynb", "project/kept.ipynb", "project/build_nb/x.ipynb")
+    assert _found(tmp_path / "project") == ["kept.ipynb"]
+
+
+def test_explicit_paths_are_always_yielded(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("*.ipynb\n", encoding="utf-8")
+    _touch(tmp_path, ".hidden/x.ipynb", "node_modules/y.ipynb", "ignored.ipynb")
+    (tmp_path / "folder.ipynb").mkdir()
+    given = [
+        tmp_path / ".hidden" / "x.ipynb",
+        tmp_path / "node_modules" / "y.ipynb",
+        tmp_path / "ignored.ipynb",
+        tmp_path / "missing.ipynb",
+        tmp_path / "folder.ipynb",
+        tmp_path / "ignored.ipynb",  # named twice, yielded once
+    ]
+    assert list(discover_notebooks(given, exclude=["*.ipynb"])) == given[:5]
+
+
+def test_folder_named_like_a_notebook_inside_a_folder_is_yielded(tmp_path: Path) -> None:
+    (tmp_path / "x.ipynb").mkdir()
+    _touch(tmp_path, "x.ipynb/inner.ipynb")
+    assert _found(tmp_path) == ["x.ipynb"]
+
+
+def test_exclude_patterns_match_names_and_paths(tmp_path: Path) -> None:
+    _touch(tmp_path, "keep.ipynb", "scratch/a.ipynb", "old_1.ipynb", "sub/old_2.ipynb")
+    assert _found(tmp_path, exclude=["scratch", "old_*.ipynb"]) == ["keep.ipynb"]
+
+
+def test_discovery_with_relative_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _touch(tmp_path, "nbs/one.ipynb", "nbs/two/two.ipynb")
+    (tmp_path / ".gitignore").write_text("two/\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert [path.as_posix() for path in discover_notebooks([Path("nbs")])] == ["nbs/one.ipynb"]
+
+
+def test_atomic_write_replaces_content_and_keeps_mode(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("old", encoding="utf-8")
+    os.chmod(target, 0o640)
+    atomic_write_text(target, "new\r\nline\n")
+    assert target.read_bytes() == b"new\r\nline\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_atomic_write_failure_leaves_the_old_file_and_no_temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "nb.ipynb"
+    target.write_bytes(b"original")
+
+    def failing_replace(source: str, destination: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write_bytes(target, b"half-written")
+    assert target.read_bytes() == b"original"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["nb.ipynb"]

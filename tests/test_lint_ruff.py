@@ -1,0 +1,171 @@
+"""ruff merged into lint: cell/line mapping, config, same-fact merging, suppressions, failure as one finding."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
+
+from nb2prod import lint_ruff
+from nb2prod.cli import cli
+from nb2prod.config import Settings
+from nb2prod.lint import lint_paths, rules_for
+
+
+def write(path: Path, cells: list[object], tags: dict[int, list[str]] | None = None) -> Path:
+    notebook = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"id-{index + 1}"
+        if tags and index + 1 in tags:
+            cell.metadata["tags"] = tags[index + 1]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    return path
+
+
+def lint_json(*arguments: str) -> list[dict[str, object]]:
+    result = CliRunner().invoke(cli, ["lint", "--format", "json", *arguments])
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    """Markdown and raw cells between code cells, so ruff's cell numbers must count every cell."""
+    return write(
+        tmp_path / "mixed.ipynb",
+        [
+            new_markdown_cell("# Title"),
+            new_code_cell("import os\nimport sys\nprint(sys.argv)"),
+            new_raw_cell("raw text"),
+            new_markdown_cell("More"),
+            new_code_cell("%matplotlib inline\nx = 1;\ny = (x == None)"),
+        ],
+    )
+
+
+def test_ruff_findings_land_on_the_right_cell_line_and_column(mixed: Path) -> None:
+    found = {(d["code"], d["cell"], d["line"], d["column"]) for d in lint_json("--select", "F,E", str(mixed))}
+    assert ("F401", 2, 1, 8) in found  # `os` in `import os`
+    assert ("E703", 5, 2, 6) in found  # the semicolon, after the masked magic line
+    assert ("E711", 5, 3, 11) in found  # `None` in `y = (x == None)`
+
+
+def test_ruff_findings_carry_source_cell_id_url_and_fix(mixed: Path) -> None:
+    (f401,) = [d for d in lint_json("--select", "F401", str(mixed))]
+    assert f401["source"] == "ruff"
+    assert f401["cell_id"] == "id-2"
+    assert str(f401["name"]) == "unused-import"
+    fix = f401["fix"]
+    assert isinstance(fix, dict) and fix["applicability"] == "safe"
+    assert fix["edits"][0]["cell"] == 2
+
+
+def test_nb_only_selection_runs_no_ruff(mixed: Path) -> None:
+    assert all(d["source"] == "nb2prod" for d in lint_json("--select", "NB", str(mixed)))
+    assert lint_ruff.ruff_pass_for(["NB3"], []) is None
+
+
+def test_no_ruff_flag_skips_ruff(mixed: Path) -> None:
+    assert [d for d in lint_json("--no-ruff", str(mixed)) if d["source"] == "ruff"] == []
+
+
+def test_default_selection_without_project_config(mixed: Path) -> None:
+    invocation = lint_ruff.ruff_invocation(Settings(), None, (), [mixed])
+    assert invocation is not None
+    assert invocation.arguments[:3] == ("--isolated", "--select", "F,E4,E7,E9")
+    codes = {d["code"] for d in lint_json(str(mixed)) if d["source"] == "ruff"}
+    assert {"F401", "E703", "E711"} <= codes
+    assert not any(code.startswith(("W", "I", "UP", "B")) for code in codes)
+
+
+def test_project_ruff_config_is_honoured(tmp_path: Path) -> None:
+    notebook = write(tmp_path / "nb.ipynb", [new_code_cell("import os\nx = 1;\ny = 2")])
+    (tmp_path / "pyproject.toml").write_text('[tool.ruff.lint]\nselect = ["E703"]\n', encoding="utf-8")
+    codes = {d["code"] for d in lint_json(str(notebook)) if d["source"] == "ruff"}
+    assert codes == {"E703"}
+    assert lint_ruff.has_ruff_config(tmp_path)
+
+
+def test_project_ruff_exclusions_are_honoured(tmp_path: Path) -> None:
+    notebook = write(tmp_path / "skipped" / "nb.ipynb", [new_code_cell("import os")])
+    (tmp_path / "ruff.toml").write_text('extend-exclude = ["skipped"]\n[lint]\nselect = ["F"]\n', encoding="utf-8")
+    assert [d for d in lint_json(str(notebook)) if d["source"] == "ruff"] == []
+
+
+def test_ignore_reaches_ruff(mixed: Path) -> None:
+    codes = {d["code"] for d in lint_json("--select", "F,E", "--ignore", "F401", str(mixed))}
+    assert "F401" not in codes and "E703" in codes
+
+
+def test_f821_gives_way_to_the_richer_nb_finding(tmp_path: Path) -> None:
+    notebook = write(tmp_path / "nb.ipynb", [new_code_cell("print(missing)")])
+    codes = [d["code"] for d in lint_json("--select", "NB2,F", str(notebook))]
+    assert "F821" not in codes and "NB206" in codes
+    assert "F821" in [d["code"] for d in lint_json("--select", "F", str(notebook))]
+
+
+def test_numpy2_findings_merge_into_removed_api(tmp_path: Path) -> None:
+    notebook = write(tmp_path / "nb.ipynb", [new_code_cell("import numpy as np\na = np.NaN\nb = np.in1d([1], [1])\nc = np.row_stack([[1]])")])
+    found = lint_json("--select", "NB310,F", str(notebook))
+    removed = [d for d in found if d["code"] == "NB310"]
+    assert [d["line"] for d in removed].count(2) == 1  # np.NaN: ours, not twice
+    assert all(d["code"] != "NPY201" for d in found)
+
+
+def test_suppressions_apply_to_ruff_findings(tmp_path: Path) -> None:
+    notebook = write(
+        tmp_path / "nb.ipynb",
+        [new_code_cell("import os  # noqa: F401\nimport sys"), new_code_cell("import json"), new_code_cell("import re  # noqa")],
+        tags={2: ["nb2prod:ignore=F401"]},
+    )
+    found = [(d["code"], d["cell"], d["line"]) for d in lint_json("--select", "F401", str(notebook))]
+    assert found == [("F401", 1, 2)]
+
+
+def test_per_file_ignores_apply_to_ruff_findings(tmp_path: Path) -> None:
+    notebook = write(tmp_path / "nb.ipynb", [new_code_cell("import os")])
+    (tmp_path / "pyproject.toml").write_text('[tool.nb2prod]\nper-file-ignores = {"nb.ipynb" = ["F401"]}\n', encoding="utf-8")
+    assert [d for d in lint_json("--select", "F", str(notebook)) if d["code"] == "F401"] == []
+
+
+def test_one_ruff_process_for_many_notebooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = [write(tmp_path / f"nb{i}.ipynb", [new_code_cell("import os")]) for i in range(12)]
+    calls: list[int] = []
+    real = lint_ruff.run_ruff
+
+    def counting(files, arguments):  # type: ignore[no-untyped-def]
+        calls.append(len(files))
+        return real(files, arguments)
+
+    monkeypatch.setattr(lint_ruff, "run_ruff", counting)
+    settings = Settings()
+    ruff_pass = lint_ruff.ruff_pass_for(["F"], [])
+    assert ruff_pass is not None
+    run = lint_paths([tmp_path], settings, rules_for(settings, ["F"]), jobs=1, extra=[ruff_pass])
+    assert calls == [12]
+    assert sorted(d.path for d in run.diagnostics) == sorted(str(p) for p in paths)
+
+
+def test_missing_ruff_is_one_clear_finding(mixed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lint_ruff, "find_ruff", lambda: None)
+    found = lint_json("--select", "F", str(mixed))
+    assert [d["code"] for d in found] == [lint_ruff.RUFF_FAILED_CODE]
+    assert "ruff could not run" in str(found[0]["message"]) and "--no-ruff" in str(found[0]["message"])
+
+
+def test_failing_ruff_is_one_clear_finding(mixed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    found = lint_json("--select", "NOTAREALRULE1", str(mixed))
+    assert [d["code"] for d in found] == [lint_ruff.RUFF_FAILED_CODE]
+    assert "NOTAREALRULE1" in str(found[0]["message"])
+
+
+def test_unreadable_and_syntax_error_notebooks_are_ours_not_rufs(tmp_path: Path) -> None:
+    (tmp_path / "broken.ipynb").write_text("{not json", encoding="utf-8")
+    write(tmp_path / "syntax.ipynb", [new_code_cell("def f(:\n    pass")])
+    codes = sorted(str(d["code"]) for d in lint_json("--select", "NB0,F,E", str(tmp_path)))
+    assert codes == ["NB001", "NB002"]

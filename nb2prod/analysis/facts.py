@@ -12,6 +12,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from collections.abc import Callable
 from typing import Literal
 
 from nb2prod.analysis.parse import ParsedCell
@@ -205,8 +206,23 @@ def _locally_bound(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
             bound.add(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             bound.add(node.rest)
-        stack.extend(ast.iter_child_nodes(node))
+        for field_name in node._fields:
+            value = getattr(node, field_name, None)
+            if type(value) is list:
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                stack.append(value)
     return bound - declared, declared
+
+
+def _skip(visitor: _FactsVisitor, node: ast.AST) -> None:
+    """Leaves (constants, contexts, operators) have nothing to record."""
+
+
+_LEAVES = frozenset(
+    {ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue}
+    | {cls for cls in vars(ast).values() if isinstance(cls, type) and issubclass(cls, (ast.operator, ast.unaryop, ast.cmpop, ast.boolop))}
+)
 
 
 class _FactsVisitor(ast.NodeVisitor):
@@ -231,6 +247,31 @@ class _FactsVisitor(ast.NodeVisitor):
         self.current_target_reads: set[str] | None = None
         self.local_calls: list[NameUse] = []
         self.defines_unknown = False
+
+    # -- traversal ---------------------------------------------------------------------------
+    # ast.NodeVisitor looks a method up by name for every node and visits `ctx` nodes; on the hot
+    # path a per-class dispatch table and skipping leaves halves the time.
+    _dispatch: dict[type, Callable[[_FactsVisitor, ast.AST], None]] = {}
+
+    def visit(self, node: ast.AST) -> None:
+        node_type = type(node)
+        method = _FactsVisitor._dispatch.get(node_type)
+        if method is None:
+            method = getattr(_FactsVisitor, "visit_" + node_type.__name__, None) or _FactsVisitor.generic_visit
+            if node_type in _LEAVES:
+                method = _skip
+            _FactsVisitor._dispatch[node_type] = method
+        method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for field_name in node._fields:
+            value = getattr(node, field_name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     # -- helpers -----------------------------------------------------------------------------
     @property

@@ -167,6 +167,11 @@ def lint_paths(
     )
     jobs = jobs or default_jobs()
     rule_list = list(rules)
+    # Whole-run passes (ruff) run in a subprocess: start them now so they overlap the per-file lint.
+    from concurrent.futures import ThreadPoolExecutor
+
+    extra_pool = ThreadPoolExecutor(max_workers=4) if extra else None
+    extra_futures = [extra_pool.submit(run_extra, files, settings) for run_extra in extra] if extra_pool else []
     results: list[LintResult]
     if jobs <= 1 or len(files) < 8:
         results = []
@@ -186,11 +191,12 @@ def lint_paths(
                 results.extend(chunk_results)
                 if progress:
                     progress(len(results), len(files))
-    for run_extra in extra:
-        merged = run_extra(files, settings)
-        if not merged:
-            continue
-        results = [_merge(result, merged.get(result.path, [])) for result in results]
+    for future in extra_futures:
+        merged = future.result()
+        if merged:
+            results = [_merge(result, merged.get(result.path, [])) for result in results]
+    if extra_pool is not None:
+        extra_pool.shutdown()
     return LintRun(results)
 
 

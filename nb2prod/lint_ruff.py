@@ -1,17 +1,344 @@
-"""Placeholder until ruff is merged in (issue 4): no ruff pass."""
+"""ruff merged into lint: one ruff process per invocation, its JSON mapped to cells, same-fact findings merged.
+
+ruff reads notebooks itself; its JSON gives, for ``.ipynb`` files, ``cell`` (1-based over *all*
+cells, as nb2prod counts them; checked against ruff 0.17) and ``row``/``column`` within that cell.
+The project's own ruff configuration is honoured (ruff discovers it); without one, an explicit
+default selection is passed so that results do not change with ruff's defaults.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from nb2prod import notebook as notebook_io
 from nb2prod.config import Settings
-from nb2prod.diagnostics import Diagnostic
+from nb2prod.diagnostics import CellSpan, Diagnostic, Edit, Fix, ReplaceText
+from nb2prod.errors import NotebookReadError
+from nb2prod.notebook import Notebook
 
-__all__ = ["ruff_pass_for"]
+__all__ = [
+    "DEFAULT_RUFF_SELECT",
+    "RUFF_FAILED_CODE",
+    "RuffInvocation",
+    "find_ruff",
+    "has_ruff_config",
+    "map_ruff_findings",
+    "ruff_invocation",
+    "ruff_pass_for",
+    "run_ruff",
+]
+
+# pyflakes, and the pycodestyle errors ruff enables by default: what a project without config gets.
+DEFAULT_RUFF_SELECT: tuple[str, ...] = ("F", "E4", "E7", "E9")
+RUFF_FAILED_CODE = "NB005"
+_RUFF_FAILED_NAME = "ruff-failed"
+# ruff findings that state a fact an NB rule already reports with a richer message: ruff code ->
+# the NB rules (all must be selected) that replace it.
+SAME_FACT: dict[str, tuple[str, ...]] = {
+    "F821": ("NB201", "NB206"),  # undefined name: use-before-definition + undefined-name
+    "E402": ("NB401",),  # module-import-not-at-top-of-file: import-not-at-top
+    "F403": ("NB402",),  # undefined-local-with-import-star: star-import
+}
+# ruff's NumPy 2 table is merged into removed-api (NB310) when that rule is selected.
+NUMPY2_CODE = "NPY201"
+REMOVED_API_CODE = "NB310"
+# ruff findings that are certain failures at run time; the rest are warnings.
+_ERROR_CODES = ("F821", "F822", "F823", "E9", "F63", "F7")
+_SYNTAX_ERROR_NAMES = frozenset({"invalid-syntax", "syntax-error"})
+_RUFF_CONFIG_FILES = ("ruff.toml", ".ruff.toml")
+_TIMEOUT_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class RuffInvocation:
+    """What to ask ruff for: selection flags, and which nb2prod rules take over which findings."""
+
+    arguments: tuple[str, ...]
+    replaced_codes: frozenset[str]
+    merge_numpy2: bool
+
+
+def find_ruff() -> str | None:
+    """The ruff binary from the ``ruff`` package, else one on ``PATH``."""
+    try:
+        from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+
+        return str(find_ruff_bin())
+    except (ImportError, FileNotFoundError):
+        pass
+    import shutil
+
+    return shutil.which("ruff")
+
+
+def has_ruff_config(start: Path) -> bool:
+    """True when ruff would find a project configuration at or above ``start``."""
+    folder = start.resolve()
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        if any((candidate / name).is_file() for name in _RUFF_CONFIG_FILES):
+            return True
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                if "[tool.ruff" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def _non_nb(codes: Iterable[str]) -> list[str]:
+    return [code for code in codes if code and not code.upper().startswith("NB")]
+
+
+def _selected_nb_codes(settings: Settings, select: Sequence[str] | None, ignore: Sequence[str]) -> set[str]:
+    from nb2prod.errors import Nb2prodError
+    from nb2prod.rules.registry import select_rules
+
+    chosen = list(select) if select else list(settings.select)
+    try:
+        rules = select_rules(chosen, [*settings.ignore, *ignore], settings.extend_select)
+    except Nb2prodError:  # the NB selection was validated already; be lenient here
+        return set()
+    return {rule.code for rule in rules}
+
+
+def ruff_invocation(
+    settings: Settings, select: Sequence[str] | None, ignore: Sequence[str], files: Sequence[Path]
+) -> RuffInvocation | None:
+    """The ruff arguments for this run, or ``None`` when no ruff rule is selected."""
+    nb_codes = _selected_nb_codes(settings, select, ignore)
+    arguments: list[str] = []
+    if select:
+        ruff_select = _non_nb(select)
+        if not ruff_select:
+            return None
+        arguments += ["--select", ",".join(ruff_select)]
+    else:
+        configured = _non_nb([*settings.select, *settings.extend_select])
+        if configured:
+            arguments += ["--select", ",".join(configured)]
+        else:
+            roots = {path.parent for path in files[:50]} or {Path.cwd()}
+            if not any(has_ruff_config(root) for root in roots):
+                arguments += ["--isolated", "--select", ",".join(DEFAULT_RUFF_SELECT)]
+    extend = _non_nb(settings.extend_select) if select else []
+    merge_numpy2 = REMOVED_API_CODE in nb_codes
+    if merge_numpy2:
+        extend.append(NUMPY2_CODE)
+    if extend:
+        arguments += ["--extend-select", ",".join(extend)]
+    ruff_ignore = _non_nb([*settings.ignore, *ignore])
+    if ruff_ignore:
+        arguments += ["--ignore", ",".join(ruff_ignore)]
+    replaced = frozenset(code for code, owners in SAME_FACT.items() if all(owner in nb_codes for owner in owners))
+    return RuffInvocation(tuple(arguments), replaced, merge_numpy2)
+
+
+def _failure(files: Sequence[Path], message: str) -> dict[str, list[Diagnostic]]:
+    path = str(files[0])
+    diagnostic = Diagnostic(
+        path=path,
+        code=RUFF_FAILED_CODE,
+        name=_RUFF_FAILED_NAME,
+        message=f"ruff could not run, so its Python rules were skipped: {message} (use --no-ruff to skip ruff)",
+        severity="warning",
+        span=None,
+    )
+    return {path: [diagnostic]}
+
+
+def run_ruff(files: Sequence[Path], arguments: Sequence[str]) -> tuple[list[dict[str, Any]] | None, str]:
+    """Run ruff once over ``files``; (findings, "") or (None, why it failed)."""
+    binary = find_ruff()
+    if binary is None:
+        return None, "the `ruff` package is not installed"
+    command = [
+        binary, "check", "--output-format", "json", "--no-cache", "--ignore-noqa", "--exit-zero",
+        "--force-exclude", *arguments, "--", *(str(path) for path in files),
+    ]
+    environment = {**os.environ, "NO_COLOR": "1"}
+    try:
+        completed = subprocess.run(
+            command, capture_output=True, text=True, timeout=_TIMEOUT_SECONDS, env=environment, check=False
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return None, f"{type(error).__name__}: {error}"
+    if completed.returncode not in (0, 1):
+        lines = [line.strip() for line in completed.stderr.splitlines() if line.strip()]
+        reason = ": ".join(line.removeprefix("Cause:").strip() for line in lines[:3]) or f"exit status {completed.returncode}"
+        return None, reason[:300]
+    try:
+        findings = json.loads(completed.stdout or "[]")
+    except json.JSONDecodeError:
+        return None, "ruff printed output that is not JSON"
+    if not isinstance(findings, list):
+        return None, "ruff printed JSON that is not a list of findings"
+    return findings, ""
+
+
+def _position(location: object) -> tuple[int, int]:
+    if isinstance(location, Mapping):
+        row, column = location.get("row"), location.get("column")
+        if isinstance(row, int) and isinstance(column, int):
+            return row, column
+    return 1, 1
+
+
+def _ruff_fix(raw: object, cell: int, line_count: int) -> Fix | None:
+    """ruff's fix as nb2prod edits, when every edit stays inside the finding's cell."""
+    if not isinstance(raw, Mapping):
+        return None
+    applicability = raw.get("applicability")
+    if applicability not in ("safe", "unsafe", "display-only"):
+        return None
+    edits: list[Edit] = []
+    for edit in raw.get("edits") or ():
+        if not isinstance(edit, Mapping):
+            return None
+        line, column = _position(edit.get("location"))
+        end_line, end_column = _position(edit.get("end_location"))
+        if end_line > line_count + 1 or (end_line == line_count + 1 and end_column > 1):
+            return None
+        edits.append(ReplaceText(cell, line, column, end_line, end_column, str(edit.get("content") or "")))
+    if not edits:
+        return None
+    title = str(raw.get("message") or "Apply ruff's fix")
+    return Fix(title, applicability, tuple(edits))  # type: ignore[arg-type]
+
+
+def _numpy2_name(message: str) -> str | None:
+    """``np.float_`` from ruff's "`np.float_` will be removed in NumPy 2.0..." message."""
+    if message.startswith("`") and "`" in message[1:]:
+        return message[1 : message.index("`", 1)].rsplit(".", 1)[-1]
+    return None
+
+
+def map_ruff_findings(
+    findings: Iterable[Mapping[str, Any]],
+    notebooks: Mapping[str, Notebook | None],
+    invocation: RuffInvocation,
+) -> dict[str, list[Diagnostic]]:
+    """Turn ruff's JSON findings into nb2prod diagnostics keyed by the path as nb2prod names it.
+
+    ``notebooks`` maps ruff's absolute file names to the notebooks read (``None`` if unreadable).
+    """
+    from nb2prod.rules._removed_api import NUMPY_ATTRIBUTE_NAMES
+
+    mapped: dict[str, list[Diagnostic]] = {}
+    for finding in findings:
+        filename = str(finding.get("filename", ""))
+        notebook = notebooks.get(filename)
+        if notebook is None or notebook.path is None:
+            continue
+        code = finding.get("code")
+        name = str(finding.get("name") or "")
+        if not isinstance(code, str) or not code or name in _SYNTAX_ERROR_NAMES:
+            continue  # syntax errors are NB002's, unreadable files NB001's
+        if code in invocation.replaced_codes:
+            continue
+        message = str(finding.get("message", ""))
+        rule_name = name or code
+        url = finding.get("url") if isinstance(finding.get("url"), str) else None
+        source = "ruff"
+        if code == NUMPY2_CODE and invocation.merge_numpy2:
+            removed_name = _numpy2_name(message)
+            if removed_name in NUMPY_ATTRIBUTE_NAMES:
+                continue  # removed-api reports it already
+            code, rule_name, source = REMOVED_API_CODE, "removed-api", "nb2prod"
+        cell_number = finding.get("cell")
+        if not isinstance(cell_number, int) or not 0 < cell_number <= len(notebook.cells):
+            cell_number = 1
+        cell = notebook.cells[cell_number - 1]
+        line, column = _position(finding.get("location"))
+        end_line, end_column = _position(finding.get("end_location"))
+        line_count = len(cell.source.splitlines())
+        span = CellSpan(cell.number, line, column, end_line, end_column, cell.cell_id)
+        display = str(notebook.path)
+        mapped.setdefault(display, []).append(
+            Diagnostic(
+                path=display,
+                code=code,
+                name=rule_name,
+                message=message,
+                severity="error" if code.startswith(_ERROR_CODES) else "warning",
+                span=span,
+                source=source,
+                fix=_ruff_fix(finding.get("fix"), cell.number, line_count),
+                url=url,
+            )
+        )
+    return mapped
+
+
+def _apply_suppressions(mapped: dict[str, list[Diagnostic]], notebooks: Mapping[str, Notebook | None], settings: Settings) -> dict[str, list[Diagnostic]]:
+    from nb2prod.suppress import apply_suppressions
+
+    by_display = {str(nb.path): nb for nb in notebooks.values() if nb is not None and nb.path is not None}
+    kept: dict[str, list[Diagnostic]] = {}
+    for display, diagnostics in mapped.items():
+        notebook = by_display.get(display)
+        if notebook is None:
+            continue
+        ignored = settings.ignored_for(display)
+        remaining = apply_suppressions(notebook, diagnostics, ignored, report_unused=False)
+        if remaining:
+            kept[display] = remaining
+    return kept
+
+
+def lint_with_ruff(
+    files: Sequence[Path], settings: Settings, select: Sequence[str] | None, ignore: Sequence[str]
+) -> dict[str, list[Diagnostic]]:
+    """The whole-run ruff pass: findings by path, suppressions applied, or one NB005 on failure."""
+    if not files:
+        return {}
+    invocation = ruff_invocation(settings, select, ignore, files)
+    if invocation is None:
+        return {}
+    findings, problem = run_ruff(files, invocation.arguments)
+    if findings is None:
+        return _failure(files, problem)
+    wanted = {str(finding.get("filename", "")) for finding in findings if isinstance(finding, Mapping)}
+    notebooks: dict[str, Notebook | None] = {}
+    for path in files:
+        names = {os.path.abspath(path), os.path.realpath(path)} & wanted
+        if not names:
+            continue
+        try:
+            notebook: Notebook | None = notebook_io.read(path)
+        except NotebookReadError:
+            notebook = None
+        for name in names:
+            notebooks[name] = notebook
+    mapped = map_ruff_findings((f for f in findings if isinstance(f, Mapping)), notebooks, invocation)
+    return _apply_suppressions(mapped, notebooks, settings)
 
 
 def ruff_pass_for(
     select: Sequence[str] | None, ignore: Sequence[str]
 ) -> Callable[[list[Path], Settings], dict[str, list[Diagnostic]]] | None:
-    return None
+    """The whole-run pass ``lint_paths`` calls after the per-file rules (``None``: no ruff rule selected)."""
+    if select and not _non_nb(select):
+        return None
+
+    def ruff_pass(files: list[Path], settings: Settings) -> dict[str, list[Diagnostic]]:
+        return lint_with_ruff(files, settings, select, ignore)
+
+    return ruff_pass
+
+
+if __name__ == "__main__":  # pragma: no cover - a debugging aid: python -m nb2prod.lint_ruff FILE...
+    paths = [Path(argument) for argument in sys.argv[1:]]
+    for path, diagnostics in lint_with_ruff(paths, Settings(), None, ()).items():
+        for diagnostic in diagnostics:
+            print(path, diagnostic.span, diagnostic.code, diagnostic.message)

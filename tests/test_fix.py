@@ -157,3 +157,14 @@ def test_fixing_rule_fixtures_keeps_them_valid(fixture: Path, tmp_path: Path) ->
     relint = relinter(["NB3"])
     apply_fixes_to_run(relint([copy]), unsafe=True, write=True, relint=relint)
     nbformat.validate(nbformat.reads(copy.read_text(encoding="utf-8"), as_version=4))
+
+
+def test_byte_order_mark_and_compact_style_survive_a_fix(tmp_path: Path) -> None:
+    document = {"cells": [{"cell_type": "code", "execution_count": None, "id": "a", "metadata": {}, "outputs": [], "source": "!pip install x\n# café"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    text = "\ufeff" + json.dumps(document, ensure_ascii=True, separators=(",", ":"))
+    path = tmp_path / "nb.ipynb"
+    path.write_text(text, encoding="utf-8")
+    relint = relinter(["NB303"])
+    apply_fixes_to_run(relint([path]), unsafe=False, write=True, relint=relint)
+    after = path.read_text(encoding="utf-8")
+    assert after == text.replace("!pip install", "%pip install")

@@ -92,7 +92,12 @@ def lint(
         except ImportError:
             raise UsageError("--fix and --diff are not available in this installation") from None
 
-        outcome = apply_fixes_to_run(run, unsafe=unsafe_fixes, write=fix and not diff)
+        outcome = apply_fixes_to_run(
+            run,
+            unsafe=unsafe_fixes,
+            write=fix and not diff,
+            relint=lambda changed: lint_paths(changed, settings, rules, jobs=jobs, extra=extra),
+        )
         if diff:
             sys.stdout.write(outcome.diff)
             sys.exit(0 if exit_zero or not outcome.fixed_count else 1)

@@ -47,6 +47,9 @@ def render_text(
                 source_lines = cell_source.splitlines()
                 if 0 < span.line <= len(source_lines):
                     text = source_lines[span.line - 1].rstrip()
+                    if diagnostic.name == "hardcoded-secret" and span.end_line == span.line:
+                        # Never print the secret itself, not even in the excerpt.
+                        text = text[: span.column - 1] + "*" * max(0, min(span.end_column, len(text) + 1) - span.column) + text[span.end_column - 1 :]
                     if len(text) > 120:
                         text = text[:117] + "..."
                     if text.strip():

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from nb2prod.diagnostics import Diagnostic
 from nb2prod.rules.base import LintContext, Rule
 
-__all__ = ["RULES", "NonPythonNotebook", "SyntaxErrorInCell", "UnreadableNotebook", "UnusedSuppression"]
+__all__ = ["RULES", "NonPythonNotebook", "RuffFailed", "SyntaxErrorInCell", "UnreadableNotebook", "UnusedSuppression"]
 
 
 class UnreadableNotebook(Rule):
@@ -116,4 +116,28 @@ class UnusedSuppression(Rule):
         return iter(())
 
 
-RULES: tuple[type[Rule], ...] = (UnreadableNotebook, SyntaxErrorInCell, NonPythonNotebook, UnusedSuppression)
+class RuffFailed(Rule):
+    """## What it does
+    Reports that ruff, whose Python rules `nb2prod lint` merges into its report, could not run:
+    the binary is missing, it crashed, or it rejected the project's ruff configuration.
+
+    ## Why is this bad?
+    Without ruff the report silently lacks every Python-level finding (unused imports, undefined
+    names inside cells, style errors), so a clean result would be misleading.
+
+    ## Example
+    A `ruff.toml` with a key ruff does not know makes ruff exit with an error.
+
+    Use instead: fix the ruff configuration (run `ruff check` to see its message), or pass
+    `--no-ruff` to lint with nb2prod's own rules only.
+    """
+
+    code = "NB005"
+    name = "ruff-failed"
+    severity = "warning"
+
+    def check(self, context: LintContext) -> Iterator[Diagnostic]:
+        return iter(())
+
+
+RULES: tuple[type[Rule], ...] = (UnreadableNotebook, SyntaxErrorInCell, NonPythonNotebook, UnusedSuppression, RuffFailed)

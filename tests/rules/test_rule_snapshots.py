@@ -53,8 +53,12 @@ def _lint(fixture: Path, output_format: str) -> tuple[int, str, str]:
     relative = fixture.relative_to(REPOSITORY).as_posix()
     config = sidecar_config(fixture)
     settings = ["--config", config.relative_to(REPOSITORY).as_posix()] if config else ["--isolated"]
-    arguments = ["lint", *settings, "--no-ruff", "--jobs", "1", "--quiet", "--format", output_format]
-    result = CliRunner().invoke(cli, [*arguments, "--select", code_of(fixture), relative], env={"NO_COLOR": "1"})
+    # NB005 is about ruff itself, so only its fixtures run ruff (with one ruff rule selected, since
+    # a selection of NB codes alone does not start ruff).
+    ruff = [] if code_of(fixture) == "NB005" else ["--no-ruff"]
+    selection = code_of(fixture) + (",F" if code_of(fixture) == "NB005" else "")
+    arguments = ["lint", *settings, *ruff, "--jobs", "1", "--quiet", "--format", output_format]
+    result = CliRunner().invoke(cli, [*arguments, "--select", selection, relative], env={"NO_COLOR": "1"})
     return result.exit_code, result.stdout, result.stderr
 
 

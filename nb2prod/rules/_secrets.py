@@ -1,0 +1,150 @@
+"""Secret detection for hardcoded-secret: provider token patterns, private keys, credentials, and masking."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+__all__ = ["SecretMatch", "find_token_secrets", "is_secret_name", "looks_like_secret_value", "mask_secret"]
+
+
+@dataclass(frozen=True, slots=True)
+class SecretMatch:
+    """A secret found in text: what kind, and where (0-based offsets of the secret itself)."""
+
+    kind: str
+    start: int
+    end: int
+    value: str
+
+
+# (kind, pattern); the secret is group "secret" when present, else the whole match.
+_TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("AWS access key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
+    ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b")),
+    ("GitHub token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{60,255}\b")),
+    ("Slack token", re.compile(r"\bxox[baprse]-[A-Za-z0-9-]{10,250}")),
+    ("Slack webhook", re.compile(r"https://hooks\.slack\.com/services/(?P<secret>T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{12,})")),
+    ("Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
+    ("OpenAI API key", re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")),
+    ("Stripe key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{20,}")),
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{30,}\b")),
+    (
+        "private key",
+        re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----"),
+    ),
+    (
+        "password in a URL",
+        re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:(?P<secret>[^\s@/'\"]{3,128})@[\w.-]+"),
+    ),
+)
+
+# Names whose literal value is a credential: api_key, SECRET, token, password, passwd...
+_SECRET_NAME = re.compile(
+    r"(?:^|_)(?:pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|apikey|access_?key|secret_?key|"
+    r"private_?key|auth_?key|client_?secret|credentials?|bearer)(?:$|_)|(?:^|_)key$|token",
+    re.IGNORECASE,
+)
+_TOKEN_CHARACTERS = re.compile(r"^[A-Za-z0-9+/=_.:-]+$")
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+_PASSWORD_NAME = re.compile(r"pass(?:word|wd|phrase)?$|pwd$", re.IGNORECASE)
+_NOT_SECRET_NAME = re.compile(r"(?:(?:sort|primary|foreign|cache|partition|dict|group|join|index|lookup|hash|row|map|sort_by|unique)_?key$)|(?:_?(?:file|path|dir|url|name|len|length|size|env|var|type|id|prefix|field|col(?:umn)?)$)|tokeniz|max_tokens|num_tokens|n_tokens", re.IGNORECASE)
+_PLACEHOLDER = re.compile(
+    r"^(?:<.*>|\{.*\}|\$\{?\w+\}?|x+|\*+|\.+|-+|_+|#+|your[\w\s-]*|my[\w\s-]*|enter[\w\s-]*|insert[\w\s-]*|"
+    r"changeme|change_me|placeholder|dummy|example|test|testing|secret|password|passwd|token|none|null|"
+    r"todo|tbd|fixme|xxx.*|redacted|hidden|api[_-]?key|key|\w*here\w*)$",
+    re.IGNORECASE,
+)
+
+
+def _entropy(text: str) -> float:
+    counts = Counter(text)
+    length = len(text)
+    return -sum(count / length * math.log2(count / length) for count in counts.values())
+
+
+# Prefixes that also start ordinary identifiers (CSS classes such as ``sk-toggleable__label``).
+_NEEDS_RANDOM_BODY = frozenset({"OpenAI API key", "Anthropic API key", "Slack token"})
+
+
+def _is_random_looking(value: str) -> bool:
+    body = value.split("-", 1)[-1]
+    return (
+        len(body) >= 20
+        and "__" not in body
+        and any(character.isdigit() for character in body)
+        and any(character.isupper() for character in body)
+        and any(character.islower() for character in body)
+        and _entropy(body) >= 3.5
+    )
+
+
+# Literal text each kind of secret must contain: a cheap test before its regular expression.
+_MARKERS: dict[str, tuple[str, ...]] = {
+    "AWS access key": ("AKIA", "ASIA", "ABIA", "ACCA"),
+    "GitHub token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+    "Slack token": ("xox",),
+    "Slack webhook": ("hooks.slack",),
+    "Anthropic API key": ("sk-ant-",),
+    "OpenAI API key": ("sk-",),
+    "Stripe key": ("k_live_",),
+    "Google API key": ("AIza",),
+    "Hugging Face token": ("hf_",),
+    "private key": ("PRIVATE KEY",),
+    "password in a URL": ("://",),
+}
+def find_token_secrets(text: str) -> list[SecretMatch]:
+    """Provider tokens, private key blocks and URL passwords in ``text`` (source or output)."""
+    found: list[SecretMatch] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _TOKEN_PATTERNS:
+        marker = _MARKERS.get(kind)
+        if marker is not None and not any(item in text for item in marker):
+            continue
+        for match in pattern.finditer(text):
+            group = "secret" if "secret" in pattern.groupindex else 0
+            start, end = match.span(group)
+            if any(start < other_end and other_start < end for other_start, other_end in taken):
+                continue
+            value = match.group(group)
+            if kind == "password in a URL" and _PLACEHOLDER.match(value):
+                continue
+            if kind in _NEEDS_RANDOM_BODY and not _is_random_looking(value):
+                continue
+            taken.append((start, end))
+            found.append(SecretMatch(kind, start, end, value))
+    return sorted(found, key=lambda item: item.start)
+
+
+def is_secret_name(name: str) -> bool:
+    """True for names like ``API_KEY``, ``github_token``, ``db_password``; not ``token_file``."""
+    return bool(_SECRET_NAME.search(name)) and not _NOT_SECRET_NAME.search(name)
+
+
+def looks_like_secret_value(name: str, value: str) -> bool:
+    """A literal assigned to a secret-looking name that is a real value, not a placeholder."""
+    stripped = value.strip()
+    if stripped != value or not stripped or "\n" in stripped or " " in stripped:
+        return False
+    if _PLACEHOLDER.match(stripped) or "://" in stripped or stripped.startswith(("/", "~", "./", "os.")):
+        return False
+    if _PASSWORD_NAME.search(name):
+        return len(stripped) >= 6
+    # Keys and tokens are long and random-looking; short or word-like values are labels.
+    if len(stripped) < 16 or _entropy(stripped) < 3.0 or not _TOKEN_CHARACTERS.match(stripped):
+        return False
+    has_digit = any(character.isdigit() for character in stripped)
+    mixed_case = any(character.isupper() for character in stripped) and any(character.islower() for character in stripped)
+    is_hex = bool(_HEX.match(stripped)) and len(stripped) >= 32
+    return has_digit and (mixed_case or is_hex)
+
+
+def mask_secret(value: str) -> str:
+    """Show enough to recognise the secret (a few leading characters of long ones), never the whole."""
+    if len(value) >= 16:
+        shown = value[:4]
+        return f"{shown}{'*' * 8} ({len(value)} characters)"
+    return f"{'*' * 8} ({len(value)} characters)"

@@ -1,0 +1,302 @@
+"""NB3 reproducibility hazards: tables of cells -> expected findings (code, cell, line, message fragment)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from nb2prod.config import Settings
+from nb2prod.diagnostics import Diagnostic
+from nb2prod.lint import lint_notebook, rules_for
+from nb2prod.notebook import from_dict
+from nb2prod.report import render
+
+
+def notebook_of(*cells: str | dict[str, Any]) -> dict[str, Any]:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata = {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    for position, cell in enumerate(cells, start=1):
+        if isinstance(cell, str):
+            node = nbformat.v4.new_code_cell(cell)
+        elif cell.get("cell_type") == "markdown":
+            node = nbformat.v4.new_markdown_cell(cell["source"])
+        else:
+            node = nbformat.v4.new_code_cell(cell["source"])
+            node.outputs = [nbformat.from_dict(output) for output in cell.get("outputs", [])]
+            node.execution_count = cell.get("execution_count")
+        node.id = f"c{position}"
+        notebook.cells.append(node)
+    return json.loads(json.dumps(notebook))
+
+
+def lint(code: str, *cells: str | dict[str, Any]) -> list[Diagnostic]:
+    notebook = from_dict(notebook_of(*cells), Path("nb.ipynb"))
+    return lint_notebook(notebook, Settings(), rules_for(Settings(), [code]))
+
+
+def where(diagnostics: list[Diagnostic]) -> list[tuple[int, int]]:
+    return [(d.span.cell, d.span.line) for d in diagnostics if d.span is not None]
+
+
+# (cells, expected (cell, line) findings)
+UNSEEDED = [
+    (["import random\nx = random.random()"], [(1, 2)]),
+    (["import random\nrandom.seed(1)\nx = random.random()"], []),
+    (["import random\nrandom.seed()\nx = random.random()"], [(1, 3)]),  # seed() without a value is the clock
+    (["import numpy as np", "np.random.seed(0)", "x = np.random.rand(3)"], []),
+    (["import numpy as np", "x = np.random.rand(3)", "np.random.seed(0)"], [(2, 1)]),  # seed after use
+    (["import numpy as np\nnp.random.seed(0)\nrng = np.random.default_rng()"], [(1, 3)]),  # not seeded by np.random.seed
+    (["import numpy as np\nrng = np.random.default_rng(7)\nx = rng.normal()"], []),
+    (["from numpy.random import default_rng\nrng = default_rng()"], [(1, 2)]),
+    (["import numpy.random as npr\nx = npr.choice(5)"], [(1, 2)]),
+    (["import torch\nw = torch.rand(2)"], [(1, 2)]),
+    (["import torch\ntorch.manual_seed(3)\nw = torch.rand(2)"], [(1, 3)][:0]),
+    (["import tensorflow as tf\nx = tf.random.normal([2])"], [(1, 2)]),
+    (["import tensorflow as tf\ntf.random.set_seed(1)\nx = tf.random.normal([2])"], []),
+    (["from sklearn.cluster import KMeans\nm = KMeans(3)"], [(1, 2)]),
+    (["from sklearn.cluster import KMeans\nm = KMeans(3, random_state=0)"], []),
+    (["from sklearn.cluster import KMeans\nm = KMeans(3, random_state=None)"], [(1, 2)]),
+    (["from sklearn.model_selection import KFold\nk = KFold(5)"], []),  # no shuffle: deterministic
+    (["from sklearn.model_selection import KFold\nk = KFold(5, shuffle=True)"], [(1, 2)]),
+    (["import numpy as np\nfrom sklearn.cluster import KMeans\nnp.random.seed(0)\nm = KMeans(3)"], []),
+    (["import lightning as L\nL.seed_everything(42)\nimport numpy as np\nx = np.random.rand()"], []),
+    (["def seed_all(s):\n    pass\nseed_all(1)\nimport random\nx = random.random()"], []),
+    (["import random as r\nx = r.randint(1, 6)"], [(1, 2)]),
+    (["x = random.random()"], []),  # not imported: not the random module
+    (["df = load()\nsample = df.sample(frac=0.5)"], [(1, 2)]),
+    (["df = load()\nsample = df.sample(frac=0.5, random_state=1)"], []),
+]
+
+
+@pytest.mark.parametrize(("cells", "expected"), UNSEEDED)
+def test_unseeded_randomness(cells: list[str], expected: list[tuple[int, int]]) -> None:
+    assert where(lint("NB301", *cells)) == expected
+
+
+def test_unseeded_reports_first_use_per_generator_with_the_rest_related() -> None:
+    found = lint("NB301", "import numpy as np\na = np.random.rand()\nb = np.random.rand()", "c = np.random.randn()")
+    assert len(found) == 1
+    assert "2 more unseeded uses follow" in found[0].message
+    assert [r.span.cell for r in found[0].related] == [1, 2]
+
+
+ABSOLUTE = [
+    (["p = '/home/alice/data.csv'"], [(1, 1)]),
+    (["p = '/Users/bob/Desktop/x.xlsx'"], [(1, 1)]),
+    (["p = r'C:\\Users\\bob\\x.csv'"], [(1, 1)]),
+    (["p = 'D:/data/train.csv'"], [(1, 1)]),
+    (["p = '~/data/train.csv'"], [(1, 1)]),
+    (["p = '~/.cache/torch'"], []),  # per-user cache folders exist everywhere
+    (["p = '/content/drive/MyDrive/x.csv'"], [(1, 1)]),
+    (["p = '/var/lib/app/data/train.csv'"], [(1, 1)]),  # any absolute path to a file
+    (["p = '/dev/null'\nq = '/tmp/out.csv'\nr = '/etc/hosts'"], []),
+    (["u = 'https://example.com/home/alice/x.csv'"], []),
+    (["p = 'data/train.csv'\nq = './x.csv'"], []),
+    (["p = root + '/data/train.csv'"], []),
+    (["p = f'{root}/home/x.csv'"], []),
+    (["p = os.path.join(root, '/data/x.csv')"], []),
+    (["def f():\n    '''Reads /home/alice/data.csv.'''\n    return 1"], []),  # docstrings are prose
+    (["endpoint = '/api/v1/users'\nsep = '/'"], []),
+]
+
+
+@pytest.mark.parametrize(("cells", "expected"), ABSOLUTE)
+def test_absolute_path(cells: list[str], expected: list[tuple[int, int]]) -> None:
+    assert where(lint("NB302", *cells)) == expected
+
+
+def test_inline_install_kinds_and_fixes() -> None:
+    found = lint(
+        "NB303",
+        "!pip install pandas\n%pip install numpy\n!conda install -y scipy\n!python -m pip install -U x",
+        "pip install requests\nimport subprocess, sys\nsubprocess.check_call([sys.executable, '-m', 'pip', 'install', 'y'])",
+        "!pip list\n!pip freeze > req.txt",
+    )
+    assert where(found) == [(1, 1), (1, 2), (1, 3), (1, 4), (2, 1), (2, 3)]
+    fixes = {(d.span.cell, d.span.line): d.fix for d in found if d.span is not None}
+    assert fixes[(1, 2)] is None  # already %pip
+    assert fixes[(2, 3)] is None  # subprocess: no mechanical fix
+    first = fixes[(1, 1)]
+    assert first is not None and first.applicability == "safe"
+    assert first.edits[0].content == "%pip install"  # type: ignore[union-attr]
+    assert fixes[(1, 3)].edits[0].content == "%conda install"  # type: ignore[union-attr]
+    assert fixes[(2, 1)].edits[0].content == "%pip install"  # type: ignore[union-attr]
+
+
+def test_working_directory_change() -> None:
+    found = lint("NB304", "%cd data\nimport os\nos.chdir('/x')\nfrom os import chdir\nchdir('y')", "print(os.getcwd())")
+    assert where(found) == [(1, 1), (1, 3), (1, 5)]
+
+
+WALL_CLOCK = [
+    (["import datetime\nd = datetime.datetime.now()"], [(1, 2)]),
+    (["from datetime import date\nd = date.today()"], [(1, 2)]),
+    (["import time\nt = time.time()\nx = f(t)"], [(1, 2)]),
+    (["import time\nt0 = time.time()", "elapsed = time.time() - t0"], []),
+    (["from datetime import datetime, timedelta\ncut = datetime.now() - timedelta(days=3)"], [(1, 2)]),
+    (["import pandas as pd\nd = pd.to_datetime('today')\ne = pd.to_datetime('2020-01-01')"], [(1, 2)]),
+    (["import time\ns = time.strftime('%Y', time.localtime(0))"], []),
+]
+
+
+@pytest.mark.parametrize(("cells", "expected"), WALL_CLOCK)
+def test_wall_clock(cells: list[str], expected: list[tuple[int, int]]) -> None:
+    found = lint("NB305", *cells)
+    assert where(found) == expected
+    assert all(d.severity == "info" for d in found)
+
+
+NETWORK = [
+    (["import pandas as pd\ndf = pd.read_csv('https://x.org/a.csv')"], [(1, 2)]),
+    (["import pandas as pd\ndf = pd.read_parquet(path='s3://bucket/a.parquet')"], [(1, 2)]),
+    (["import pandas as pd\ndf = pd.read_csv('data/a.csv')"], []),
+    (["import requests\nr = requests.get(url)"], [(1, 2)]),
+    (["from urllib.request import urlretrieve\nurlretrieve(u, 'f')"], [(1, 2)]),
+    (["from sklearn.datasets import fetch_openml\nX = fetch_openml('mnist_784')"], [(1, 2)]),
+    (["from torchvision import datasets\nd = datasets.MNIST('data', download=True)\ne = datasets.MNIST('data')"], [(1, 2)]),
+    (["!wget https://x.org/a.zip\n!git clone https://x.org/r.git\n!git status"], [(1, 1), (1, 2)]),
+]
+
+
+@pytest.mark.parametrize(("cells", "expected"), NETWORK)
+def test_network_data_fetch(cells: list[str], expected: list[tuple[int, int]]) -> None:
+    assert where(lint("NB306", *cells)) == expected
+
+
+SHELL = [
+    (["!rm -rf build"], [(1, 1)]),
+    (["!ls -la\n!nvidia-smi\n!cat x | head\n!pip show numpy\n!git log -1\n!python --version"], []),
+    (["!pip install x\n!wget https://x.org/f"], []),  # NB303 and NB306 report those
+    (["!echo hi > f.txt"], [(1, 1)]),
+    (["!echo 'a > b'"], []),  # the > is inside quotes
+    (["out = !python train.py"], [(1, 1)]),
+    (["%%bash\nls\npwd"], []),
+    (["%%bash\nls\nmkdir out"], [(1, 1)]),
+    (["!find . -name '*.pyc' -delete"], [(1, 1)]),
+]
+
+
+@pytest.mark.parametrize(("cells", "expected"), SHELL)
+def test_shell_command(cells: list[str], expected: list[tuple[int, int]]) -> None:
+    assert where(lint("NB307", *cells)) == expected
+
+
+def test_error_output_committed_and_its_fix() -> None:
+    error = nbformat.v4.new_output("error", ename="KeyError", evalue="'col'", traceback=["KeyError: 'col'"])
+    stderr = nbformat.v4.new_output("stream", name="stderr", text="Traceback (most recent call last):\n  ...\nValueError: no\n")
+    warning = nbformat.v4.new_output("stream", name="stderr", text="DeprecationWarning: soon\n")
+    found = lint(
+        "NB308",
+        {"source": "df['col']", "outputs": [nbformat.v4.new_output("stream", name="stdout", text="a\n"), error], "execution_count": 1},
+        {"source": "f()", "outputs": [stderr], "execution_count": 2},
+        {"source": "g()", "outputs": [warning], "execution_count": 3},
+    )
+    assert where(found) == [(1, 1), (2, 1)]
+    assert "KeyError: 'col'" in found[0].message
+    assert "ValueError: no" in found[1].message
+    fix = found[0].fix
+    assert fix is not None and fix.applicability == "unsafe"
+    assert fix.edits[0].output_indices == (1,)  # type: ignore[union-attr]
+
+
+def test_interactive_input() -> None:
+    found = lint(
+        "NB309",
+        "name = input('who? ')",
+        "from getpass import getpass\npw = getpass('pw')",
+        "import getpass\npw2 = getpass.getpass()",
+        "import click\nn = click.prompt('n')",
+    )
+    assert where(found) == [(1, 1), (2, 2), (3, 2), (4, 2)]
+    assert lint("NB309", "def input(prompt):\n    return 'x'\nname = input('who? ')") == []
+
+
+REMOVED = [
+    (["import numpy as np\nx = np.float(1)"], [(1, 2)]),
+    (["import numpy as np\nx = np.bool_(1)\ny = np.float64(2)\nz = np.nan"], []),
+    (["import numpy\nx = numpy.product([1])"], [(1, 2)]),
+    (["from numpy import NaN"], [(1, 1)]),
+    (["import pandas as pd\ndf = pd.DataFrame()\ndf = df.append(row)"], [(1, 3)]),
+    (["items = []\nitems.append(1)\ndf = []\ndf.append(2)"], []),  # lists keep .append
+    (["import pandas as pd\nframe = pd.read_csv('a')\nframe2 = frame.append(frame)"], [(1, 3)]),
+    (["x = d.iteritems()"], [(1, 1)]),
+    (["v = df.ix[0]"], [(1, 1)]),
+    (["m = df.as_matrix()"], [(1, 1)]),
+    (["import matplotlib.pyplot as plt\nplt.style.use('seaborn')\nplt.style.use('seaborn-v0_8')\nplt.style.use('ggplot')"], [(1, 2)]),
+    (["import matplotlib.pyplot as plt\nwith plt.style.context(['seaborn-darkgrid']):\n    pass"], [(1, 2)]),
+    (["from sklearn.cross_validation import train_test_split\na = train_test_split(x)"], [(1, 1)]),
+    (["from sklearn.datasets import load_boston\nb = load_boston()"], [(1, 1)]),
+    (["from sklearn.ensemble import GradientBoostingClassifier as G\ng = G(loss='deviance')\nh = G(loss='log_loss')"], [(1, 2)]),
+    (["import pandas as pd\nd = pd.read_csv('a', error_bad_lines=False)"], [(1, 2)]),
+    (["df.to_csv('a', line_terminator='\\n')"], [(1, 1)]),
+    (["import matplotlib.pyplot as plt\nplt.hist(x, normed=True)"], [(1, 2)]),
+    (["import seaborn as sns\nsns.factorplot(x='a', data=d)"], [(1, 2)]),
+    (["import pandas as pd\nd = pd.datetime.today()"], [(1, 2)]),
+]
+
+
+@pytest.mark.parametrize(("cells", "expected"), REMOVED)
+def test_removed_api(cells: list[str], expected: list[tuple[int, int]]) -> None:
+    assert where(lint("NB310", *cells)) == expected
+
+
+def test_removed_api_names_the_replacement() -> None:
+    (finding,) = lint("NB310", "import numpy as np\nx = np.NaN")
+    assert finding.message == "`np.NaN` was removed in numpy 2.0; use `numpy.nan`"
+    (style,) = lint("NB310", "import matplotlib.pyplot as plt\nplt.style.use('seaborn-whitegrid')")
+    assert "seaborn-v0_8-whitegrid" in style.message
+
+
+# Fabricated secrets in the shape of real ones.
+AWS = "AKIA" + "Q7ZK2M4XWB9PLR3T"
+GITHUB = "ghp_" + "Zx8Kx2LmQ9vR4tY7wZ1bN5cD3fG6hJ0kP2sT"
+OPENAI = "sk-" + "Qw3rTy7uIo9pAs2dFg4hJk6lZx8cVb1nM5qW2eR4tY"
+SLACK = "xoxb-" + "2451987634-8812345678901-Zx8Kx2LmQ9vR4tY7wZ1bN5cD"
+PASSWORD = "Tr0ub4dor&3-prod"
+GENERIC = "9f8A7b6C5d4E3f2G1h0IjKlMn"
+
+SECRETS = [
+    ([f"key = '{AWS}'"], AWS),
+    ([f"import os\nos.environ['GITHUB_TOKEN'] = '{GITHUB}'"], GITHUB),
+    ([f"client = OpenAI(api_key='{OPENAI}')"], OPENAI),
+    ([f"slack = '{SLACK}'"], SLACK),
+    ([f"db_password = '{PASSWORD}'"], PASSWORD),
+    ([f"API_KEY = '{GENERIC}'"], GENERIC),
+    ([f"conf = {{'secret_key': '{GENERIC}'}}"], GENERIC),
+    ([f"%env OPENAI_API_KEY={OPENAI}"], OPENAI),
+    ([f"engine = create_engine('postgresql://admin:{PASSWORD}@db.example.com/prod')"], PASSWORD),
+    ([{"cell_type": "markdown", "source": f"Use the token {GITHUB}."}], GITHUB),
+    ([{"source": "print(cfg)", "outputs": [nbformat.v4.new_output("stream", name="stdout", text=f"token={GITHUB}\n")]}], GITHUB),
+    ([{"source": "cfg", "outputs": [nbformat.v4.new_output("execute_result", data={"text/plain": f"'{AWS}'"}, execution_count=1)]}], AWS),
+    (["key = '-----BEGIN RSA PRIVATE KEY-----\\nMIIEow...'"], "MIIEow"),
+]
+
+
+@pytest.mark.parametrize(("cells", "secret"), SECRETS)
+def test_hardcoded_secret_found_and_masked_in_every_format(cells: list[Any], secret: str) -> None:
+    found = lint("NB311", *cells)
+    assert len(found) == 1, [d.message for d in found]
+    assert found[0].severity == "error"
+    for output_format in ("text", "json", "sarif", "github", "junit"):
+        rendered = render(found, ["nb.ipynb"], output_format)
+        assert secret not in rendered, f"{output_format} shows the whole secret"
+
+
+NOT_SECRETS = [
+    "import os\napi_key = os.environ['API_KEY']\npassword = os.getenv('PW')",
+    "api_key = 'YOUR_API_KEY'\npassword = '<password>'\ntoken = ''\nsecret = 'changeme'",
+    "token_file = 'secrets/token.txt'\nmax_tokens = '4096'\ntokenizer = 'bert-base-uncased-whole-word-masking'",
+    "KEY = 'name'\nsort_key = 'created_at_timestamp_2020'",
+    "style = '#sk-container-id-1 div.sk-toggleable__content'",
+    "url = 'postgresql://user@localhost/db'\nurl2 = 'https://user:${PASSWORD}@host/x'",
+    "sha = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'",
+]
+
+
+@pytest.mark.parametrize("source", NOT_SECRETS)
+def test_hardcoded_secret_ignores_lookups_placeholders_and_lookalikes(source: str) -> None:
+    assert lint("NB311", source) == []

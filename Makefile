@@ -22,7 +22,9 @@ labextension: $(LABEXT_STAMP)
 
 $(LABEXT_STAMP): $(STAMP) $(shell find labextension/src labextension/style labextension/schema -type f 2>/dev/null) labextension/package.json
 	cd labextension && PATH=$(abspath $(BIN)):$$PATH jlpm install && PATH=$(abspath $(BIN)):$$PATH jlpm build:prod
-	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/jupyter labextension develop --overwrite . >/dev/null
+	# An editable install does not copy shared data: put the server config where a wheel would.
+	install -D -m 644 jupyter-config/server-config/nb2prod.json $(VENV)/etc/jupyter/jupyter_server_config.d/nb2prod.json
 	$(BIN)/jupyter server extension enable nb2prod --sys-prefix >/dev/null
 	touch $(LABEXT_STAMP)
 

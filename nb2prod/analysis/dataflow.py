@@ -33,14 +33,21 @@ class Edge:
 
 @dataclass(frozen=True, slots=True)
 class EffectiveRead:
-    """A read a cell performs when it runs; ``via`` names the function whose body reads it."""
+    """A read a cell performs when it runs; ``via`` names the function whose body reads ``name``
+    (then ``use`` is where the cell uses that function)."""
 
     use: NameUse
     via: str | None = None
+    charged_name: str | None = None
+    charged_guarded: bool = False
 
     @property
     def name(self) -> str:
-        return self.use.name
+        return self.charged_name if self.charged_name is not None else self.use.name
+
+    @property
+    def guarded(self) -> bool:
+        return self.charged_guarded if self.via is not None else self.use.guarded
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,39 +95,68 @@ def _uncertain(facts: CellFacts) -> bool:
     return facts.has_star_import or facts.defines_unknown
 
 
+def _closure(name: str, functions: Mapping[str, FunctionFacts], cache: dict[int, tuple[tuple[str, bool, str], ...]]) -> tuple[tuple[str, bool, str], ...]:
+    """(global name, guarded, function that reads it) for ``name`` and the functions it uses."""
+    function = functions[name]
+    key = id(function)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    reads: dict[str, tuple[str, bool, str]] = {}
+    stack = [name]
+    visited: set[str] = set()
+    while stack:
+        current = stack.pop()
+        if current in visited or current not in functions:
+            continue
+        visited.add(current)
+        for inner in functions[current].global_reads:
+            if inner.name not in reads:
+                reads[inner.name] = (inner.name, inner.guarded, current)
+            if inner.name in functions and inner.name not in visited:
+                stack.append(inner.name)
+    result = tuple(reads.values())
+    cache[key] = result
+    return result
+
+
+def _writes_of(name: str, functions: Mapping[str, FunctionFacts]) -> set[str]:
+    writes: set[str] = set()
+    stack, visited = [name], set()
+    while stack:
+        current = stack.pop()
+        if current in visited or current not in functions:
+            continue
+        visited.add(current)
+        function = functions[current]
+        writes.update(function.global_writes)
+        stack.extend(inner.name for inner in function.global_reads if inner.name in functions)
+    return writes
+
+
 def _expand_calls(
     reads: Iterable[NameUse],
     local_calls: Iterable[NameUse],
     functions: Mapping[str, FunctionFacts],
+    cache: dict[int, tuple[tuple[str, bool, str], ...]] | None = None,
 ) -> tuple[list[EffectiveRead], set[str]]:
     """Immediate reads plus, for each function used, the globals its body reads (transitively).
 
     ``local_calls`` are uses of functions the cell itself defined: only their bodies' reads count.
     Returns the reads and the globals that the used functions assign (``global x; x = ...``).
     """
-    effective: list[EffectiveRead] = []
+    cache = {} if cache is None else cache
+    effective: list[EffectiveRead] = [EffectiveRead(use) for use in reads]
     writes: set[str] = set()
-    visited: set[str] = set()
-    local = list(local_calls)
-    local_ids = {id(use) for use in local}
-    for use in [*reads, *local]:
-        if id(use) not in local_ids:
-            effective.append(EffectiveRead(use))
-        if use.name not in functions or use.name in visited:
+    expanded: set[str] = set()
+    for use in [*(item.use for item in effective), *local_calls]:
+        name = use.name
+        if name not in functions or name in expanded:
             continue
-        stack = [(use.name, use)]
-        while stack:
-            function_name, site = stack.pop()
-            if function_name in visited:
-                continue
-            visited.add(function_name)
-            function = functions[function_name]
-            writes.update(function.global_writes)
-            for inner in function.global_reads:
-                charged = NameUse(inner.name, site.line, site.column, site.end_line, site.end_column, False, inner.guarded)
-                effective.append(EffectiveRead(charged, via=function_name))
-                if inner.name in functions and inner.name not in visited:
-                    stack.append((inner.name, site))
+        expanded.add(name)
+        for global_name, guarded, via in _closure(name, functions, cache):
+            effective.append(EffectiveRead(use, via, global_name, guarded))
+        writes.update(_writes_of(name, functions))
     return effective, writes
 
 
@@ -162,10 +198,11 @@ def _replay_notebook_order(flow: Dataflow, code_numbers: list[int]) -> None:
         for name, function in flow.facts[number].functions.items():
             every_function.setdefault(name, function)
     uncertain = flow.uncertain_from
+    closures: dict[int, tuple[tuple[str, bool, str], ...]] = {}
     for number in code_numbers:
         cell_fact = flow.facts[number]
         local_functions = {**functions, **cell_fact.functions}
-        reads, writes = _expand_calls(cell_fact.immediate_reads, cell_fact.local_calls, local_functions)
+        reads, writes = _expand_calls(cell_fact.immediate_reads, cell_fact.local_calls, local_functions, closures)
         flow.effective_reads[number] = reads
         own = cell_fact.defined_names
         for read in reads:
@@ -175,7 +212,7 @@ def _replay_notebook_order(flow: Dataflow, code_numbers: list[int]) -> None:
             if name in defined:
                 flow.notebook_edges.append(Edge(defined[name], number, name))
                 continue
-            if read.use.guarded or is_predefined(name):
+            if read.guarded or is_predefined(name):
                 continue
             later = tuple(cell for cell in flow.definers.get(name, ()) if cell > number)
             if later:
@@ -218,10 +255,13 @@ def _replay_execution_order(flow: Dataflow, notebook: Notebook) -> None:
     defined: dict[str, int] = {}
     functions: dict[str, FunctionFacts] = {}
     uncertain = False
+    closures: dict[int, tuple[tuple[str, bool, str], ...]] = {}
     for cell in executed:
         number = cell.number
         cell_fact = flow.facts[number]
-        reads, writes = _expand_calls(cell_fact.immediate_reads, cell_fact.local_calls, {**functions, **cell_fact.functions})
+        reads, writes = _expand_calls(
+            cell_fact.immediate_reads, cell_fact.local_calls, {**functions, **cell_fact.functions}, closures
+        )
         own = cell_fact.defined_names
         errored = _has_name_error_output(cell.outputs)
         for read in reads:
@@ -231,7 +271,7 @@ def _replay_execution_order(flow: Dataflow, notebook: Notebook) -> None:
             if name in defined:
                 flow.execution_edges.append(Edge(defined[name], number, name))
                 continue
-            if uncertain or errored or read.use.guarded or is_predefined(name):
+            if uncertain or errored or read.guarded or is_predefined(name):
                 continue
             flow.lost.append(MissingRead(number, read, tuple(flow.definers.get(name, ()))))
         for binding in cell_fact.defines:

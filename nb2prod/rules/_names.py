@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import Any
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from nb2prod.analysis.parse import ParsedCell
 from nb2prod.diagnostics import CellSpan
@@ -70,6 +72,15 @@ class CellIndex:
     strings: list[ast.Constant] = field(default_factory=list)
     docstrings: set[int] = field(default_factory=set)
     nodes: list[ast.AST] = field(default_factory=list)
+    references: list[ast.AST] = field(default_factory=list)
+    loaded_names: frozenset[str] = frozenset()
+    by_type: dict[type, list[ast.AST]] = field(default_factory=dict)
+
+    def of(self, *types: type) -> list[Any]:
+        """The cell's nodes of these classes; walk order within a class, classes in the order given."""
+        if len(types) == 1:
+            return self.by_type.get(types[0], [])
+        return [node for node_type in types for node in self.by_type.get(node_type, ())]
 
     def lines(self) -> list[str]:
         return self.cell.source.splitlines()
@@ -105,6 +116,55 @@ def _docstring_ids(tree: ast.Module, nodes: list[ast.AST]) -> set[int]:
     return found
 
 
+@dataclass(frozen=True)
+class _TreeNodes:
+    """What one tree holds, walked once per distinct cell source (the panel re-lints constantly)."""
+
+    nodes: list[ast.AST]
+    imports: list[ast.AST]
+    calls: list[ast.Call]
+    strings: list[ast.Constant]
+    docstrings: set[int]
+    references: list[ast.AST]  # Name and Attribute nodes, in walk order
+    loaded_names: frozenset[str]  # names read (not only stored), attribute roots, global/nonlocal
+    by_type: dict[type, list[ast.AST]]  # every node, grouped by class, each list in walk order
+
+
+@lru_cache(maxsize=2048)
+def _tree_nodes(parsed: ParsedCell) -> _TreeNodes:
+    tree = parsed.tree
+    assert tree is not None
+    nodes: list[ast.AST] = list(ast.walk(tree))
+    imports: list[ast.AST] = []
+    calls: list[ast.Call] = []
+    strings: list[ast.Constant] = []
+    references: list[ast.AST] = []
+    loaded: set[str] = set()
+    by_type: dict[type, list[ast.AST]] = {}
+    for node in nodes:
+        node_type = type(node)
+        by_type.setdefault(node_type, []).append(node)
+        if node_type is ast.Name:
+            references.append(node)
+            if type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
+                loaded.add(node.id)  # type: ignore[attr-defined]
+        elif node_type is ast.Attribute:
+            references.append(node)
+            if type(node.value) is ast.Name:  # type: ignore[attr-defined]
+                loaded.add(node.value.id)  # type: ignore[attr-defined]
+        elif node_type is ast.Global or node_type is ast.Nonlocal:
+            loaded.update(node.names)  # type: ignore[attr-defined]
+        elif node_type is ast.Call:
+            calls.append(node)  # type: ignore[arg-type]
+        elif node_type is ast.Constant and isinstance(node.value, str):  # type: ignore[attr-defined]
+            strings.append(node)  # type: ignore[arg-type]
+        elif node_type is ast.Import or node_type is ast.ImportFrom:
+            imports.append(node)
+    calls.sort(key=lambda item: (item.lineno, item.col_offset))
+    strings.sort(key=lambda item: (item.lineno, item.col_offset))
+    return _TreeNodes(nodes, imports, calls, strings, _docstring_ids(tree, nodes), references, frozenset(loaded), by_type)
+
+
 def cell_indexes(context: LintContext) -> list[CellIndex]:
     """One :class:`CellIndex` per code cell, in notebook order; computed once per context."""
     cached = context.__dict__.get("_nb2prod_cell_indexes")
@@ -117,22 +177,26 @@ def cell_indexes(context: LintContext) -> list[CellIndex]:
             continue
         parsed = context.parsed[cell.number]
         tree = parsed.tree
-        nodes: list[ast.AST] = list(ast.walk(tree)) if tree is not None else []
-        if tree is not None:
-            scope.add_imports(nodes)
-        index = CellIndex(cell, parsed, tree, scope.copy(), nodes=nodes)
-        if tree is not None:
-            index.docstrings = _docstring_ids(tree, nodes)
-            calls = index.calls
-            strings = index.strings
-            resolve_scope = index.scope
-            for node in nodes:
-                if isinstance(node, ast.Call):
-                    calls.append((node, call_name(node, resolve_scope)))
-                elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    strings.append(node)
-            calls.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
-            strings.sort(key=lambda node: (node.lineno, node.col_offset))
+        if tree is None:
+            indexes.append(CellIndex(cell, parsed, None, scope.copy()))
+            continue
+        walked = _tree_nodes(parsed)
+        if walked.imports:
+            scope.add_imports(walked.imports)
+        resolve_scope = scope.copy()
+        index = CellIndex(
+            cell,
+            parsed,
+            tree,
+            resolve_scope,
+            calls=[(call, call_name(call, resolve_scope)) for call in walked.calls],
+            strings=walked.strings,
+            docstrings=walked.docstrings,
+            nodes=walked.nodes,
+            references=walked.references,
+            loaded_names=walked.loaded_names,
+            by_type=walked.by_type,
+        )
         indexes.append(index)
     context.__dict__["_nb2prod_cell_indexes"] = indexes
     return indexes

@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["SecretMatch", "find_token_secrets", "is_secret_name", "looks_like_secret_value", "mask_secret"]
 
@@ -96,8 +97,20 @@ _MARKERS: dict[str, tuple[str, ...]] = {
     "private key": ("PRIVATE KEY",),
     "password in a URL": ("://",),
 }
-def find_token_secrets(text: str) -> list[SecretMatch]:
-    """Provider tokens, private key blocks and URL passwords in ``text`` (source or output)."""
+def find_token_secrets(text: str) -> tuple[SecretMatch, ...]:
+    """Provider tokens, private key blocks and URL passwords in ``text`` (source or output).
+
+    Short texts are cached: the panel re-lints the same cells on every keystroke.
+    """
+    return _find_cached(text) if len(text) <= 20_000 else _find(text)
+
+
+@lru_cache(maxsize=8192)
+def _find_cached(text: str) -> tuple[SecretMatch, ...]:
+    return _find(text)
+
+
+def _find(text: str) -> tuple[SecretMatch, ...]:
     found: list[SecretMatch] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _TOKEN_PATTERNS:
@@ -116,7 +129,7 @@ def find_token_secrets(text: str) -> list[SecretMatch]:
                 continue
             taken.append((start, end))
             found.append(SecretMatch(kind, start, end, value))
-    return sorted(found, key=lambda item: item.start)
+    return tuple(sorted(found, key=lambda item: item.start))
 
 
 def is_secret_name(name: str) -> bool:

@@ -195,7 +195,7 @@ class StarImport(Rule):
 
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
         for index in cell_indexes(context):
-            for node in index.nodes:
+            for node in index.of(ast.ImportFrom):
                 if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
                     module = "." * node.level + (node.module or "")
                     yield self.diagnostic(
@@ -637,13 +637,7 @@ class UnusedDefinition(Rule):
         for index in indexes:
             if index.tree is None and index.parsed.is_python and index.parsed.problem is not None:
                 return  # a cell that does not parse may read anything
-            for node in index.nodes:
-                if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
-                    read.add(node.id)
-                elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                    read.add(node.value.id)
-                elif isinstance(node, (ast.Global, ast.Nonlocal)):
-                    read.update(node.names)
+            read.update(index.loaded_names)
             for item in index.parsed.masked.syntax:
                 read.update(word.strip("{}$()[],.:") for word in item.arguments.replace("=", " ").split())
             if index.parsed.masked.cell_magic is not None and not index.parsed.is_python:

@@ -322,7 +322,7 @@ def _absolute_path_kind(value: str) -> str | None:
 def _string_continuations(index: CellIndex) -> set[int]:
     """Strings that are the tail of a larger path (``root + "/data"``, ``f"{root}/data"``)."""
     tails: set[int] = set()
-    for node in index.nodes:
+    for node in index.of(ast.JoinedStr, ast.BinOp, ast.Call):
         if isinstance(node, ast.JoinedStr):
             tails.update(id(value) for value in node.values[1:])
         elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
@@ -561,7 +561,7 @@ def _duration_clock_calls(indexes: list[CellIndex], clock_calls: set[int]) -> se
     """Clock readings that only measure a duration: ``time.time() - start`` where ``start`` is a reading too."""
     clock_names: dict[str, list[int]] = {}
     for index in indexes:
-        for node in index.nodes:
+        for node in index.of(ast.Assign, ast.AnnAssign):
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and id(node.value) in clock_calls:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
@@ -575,7 +575,7 @@ def _duration_clock_calls(indexes: list[CellIndex], clock_calls: set[int]) -> se
 
     durations: set[int] = set()
     for index in indexes:
-        for node in index.nodes:
+        for node in index.of(ast.BinOp):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and is_clock(node.left) and is_clock(node.right):
                 for side in (node.left, node.right):
                     if id(side) in clock_calls:
@@ -924,7 +924,7 @@ _INPUT_CALLS = frozenset({"input", "raw_input", "getpass.getpass", "click.prompt
 
 def _defines_input(indexes: list[CellIndex]) -> bool:
     for index in indexes:
-        for node in index.nodes:
+        for node in index.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.Name):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in ("input", "raw_input"):
                 return True
             if isinstance(node, ast.Name) and node.id in ("input", "raw_input") and isinstance(node.ctx, ast.Store):
@@ -1009,7 +1009,7 @@ def _pandas_names(indexes: list[CellIndex]) -> tuple[set[str], set[str]]:
     pandas_names: set[str] = set()
     list_names: set[str] = set()
     for index in indexes:
-        for node in index.nodes:
+        for node in index.of(ast.Assign):
             if not isinstance(node, ast.Assign):
                 continue
             targets = [target.id for target in node.targets if isinstance(target, ast.Name)]
@@ -1024,6 +1024,10 @@ def _pandas_names(indexes: list[CellIndex]) -> tuple[set[str], set[str]]:
             if (resolved or "").startswith("pandas.") or (isinstance(root, ast.Name) and root.id in pandas_names):
                 pandas_names.update(targets)
     return pandas_names, list_names
+
+
+def _source_position(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
 class RemovedApi(Rule):
@@ -1075,14 +1079,14 @@ class RemovedApi(Rule):
         for index in indexes:
             found: dict[tuple[int, int], Diagnostic] = {}
             imported: set[str] = set()
-            for node in index.nodes:
+            for node in index.of(ast.Import, ast.ImportFrom):
                 if isinstance(node, (ast.Import, ast.ImportFrom)):
                     for dotted in self._imported(node):
                         entry = _removed_attribute(dotted)
                         if entry is not None:
                             imported.add(entry.pattern)
                             found.setdefault((node.lineno, node.col_offset), self._report(context, index.cell, node, f"`{dotted}`", entry))
-            for node in index.nodes:
+            for node in index.references:
                 if isinstance(node, ast.Attribute):
                     if node.attr not in _REMOVED_LAST_NAMES or not isinstance(node.ctx, ast.Load):
                         continue
@@ -1329,7 +1333,7 @@ class HardcodedSecret(Rule):
 
     @staticmethod
     def _assignments(index: CellIndex) -> Iterator[tuple[str, ast.expr]]:
-        for node in index.nodes:
+        for node in sorted(index.of(ast.Assign, ast.AnnAssign, ast.keyword, ast.Dict, ast.Call), key=_source_position):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     name = _target_name(target)

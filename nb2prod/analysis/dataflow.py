@@ -8,6 +8,7 @@ with the globals that function's body reads, and credited with the globals it as
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -164,8 +165,31 @@ def _has_name_error_output(outputs: Iterable[Mapping[str, object]]) -> bool:
     return any(output.get("output_type") == "error" for output in outputs)
 
 
+_RECENT: OrderedDict[tuple[object, ...], Dataflow] = OrderedDict()
+
+
 def analyse_notebook(notebook: Notebook, parsed: Mapping[int, ParsedCell]) -> Dataflow:
-    """Replay ``notebook`` in notebook order and in execution order."""
+    """Replay ``notebook`` in notebook order and in execution order.
+
+    The last few results are kept, keyed by everything the replays read, because the JupyterLab
+    panel re-lints an unchanged notebook after every run and focus change.
+    """
+    key = tuple(
+        (cell.number, cell.kind, parsed.get(cell.number), cell.execution_count, bool(cell.outputs), _has_name_error_output(cell.outputs))
+        for cell in notebook.cells
+    )
+    cached = _RECENT.get(key)
+    if cached is not None:
+        _RECENT.move_to_end(key)
+        return cached
+    flow = _analyse(notebook, parsed)
+    _RECENT[key] = flow
+    if len(_RECENT) > 8:
+        _RECENT.popitem(last=False)
+    return flow
+
+
+def _analyse(notebook: Notebook, parsed: Mapping[int, ParsedCell]) -> Dataflow:
     facts: dict[int, CellFacts] = {number: cell_facts(item) for number, item in parsed.items()}
     flow = Dataflow(facts)
     code_numbers = [cell.number for cell in notebook.cells if cell.is_code and cell.number in facts]

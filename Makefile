@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	test -x $(UV) || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
 	SKIP_JUPYTER_BUILDER=1 $(UV) pip install --quiet --python $(PYTHON) -e ".[test]"
+	$(PYTHON) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
 # The JupyterLab extension, built with the venv's jlpm and linked for development.

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LABEXT_STAMP := nb2prod/labextension/package.json
 
-.PHONY: setup labextension demo test test-fast lint-code bench clean docs
+.PHONY: setup labextension demo test test-fast wheel-check bench clean docs
 
 setup: $(STAMP)
 
@@ -39,8 +39,21 @@ demo: setup
 test: setup labextension
 	$(BIN)/lint-imports
 	$(BIN)/ruff check nb2prod tests benchmarks
+	$(BIN)/ruff format --check nb2prod
 	$(BIN)/mypy nb2prod
+	cd labextension && PATH=$(abspath $(BIN)):$$PATH jlpm test
 	$(BIN)/pytest -q
+	$(MAKE) wheel-check
+
+# The wheel must carry the prebuilt JupyterLab extension and the server config.
+wheel-check: setup labextension
+	rm -rf dist
+	$(UV) build --wheel --quiet --out-dir dist .
+	$(PYTHON) -c "import sys, zipfile, glob; names = zipfile.ZipFile(glob.glob('dist/*.whl')[0]).namelist(); \
+	  need = ['share/jupyter/labextensions/nb2prod/package.json', 'etc/jupyter/jupyter_server_config.d/nb2prod.json']; \
+	  missing = [n for n in need if not any(x.endswith(n) for x in names)]; \
+	  remote = [x for x in names if '/labextensions/nb2prod/static/remoteEntry.' in x]; \
+	  sys.exit(f'wheel lacks {missing or \"remoteEntry.*.js\"}') if missing or not remote else print(f'wheel ok: {len(names)} files, {remote[0].rsplit(\"/\", 1)[1]}')"
 
 test-fast: setup
 	$(BIN)/pytest -q -m "not browser and not kernel and not slow"

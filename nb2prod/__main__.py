@@ -1,2 +1,3 @@
 from nb2prod.cli import main
+
 main()

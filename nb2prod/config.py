@@ -116,7 +116,9 @@ def settings_from_table(table: Mapping[str, Any], origin: Path | None = None) ->
         expected = _KEY_TYPES.get(key)
         if expected is None:
             known = ", ".join(sorted(_KEY_TYPES))
-            raise ConfigError(f"unknown key '{key}' in [tool.nb2prod] (known keys: {known})", origin)
+            raise ConfigError(
+                f"unknown key '{key}' in [tool.nb2prod] (known keys: {known})", origin
+            )
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             type_name = expected.__name__ if isinstance(expected, type) else "value"
             raise ConfigError(f"[tool.nb2prod] '{key}' must be a {type_name}", origin)
@@ -128,7 +130,14 @@ def settings_from_table(table: Mapping[str, Any], origin: Path | None = None) ->
     for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude"):
         if key in table:
             changes[key.replace("-", "_")] = _string_list(table[key], key, origin)
-    for key in ("respect-gitignore", "ruff", "max-cell-lines", "max-output-bytes", "pin-file", "parameters-required"):
+    for key in (
+        "respect-gitignore",
+        "ruff",
+        "max-cell-lines",
+        "max-output-bytes",
+        "pin-file",
+        "parameters-required",
+    ):
         if key in table:
             changes[key.replace("-", "_")] = table[key]
     return replace(settings, **changes)

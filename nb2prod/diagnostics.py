@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 __all__ = [
+    "SEVERITY_ORDER",
     "Applicability",
     "CellSpan",
     "ClearOutputs",
@@ -21,7 +22,6 @@ __all__ = [
     "Related",
     "ReplaceText",
     "Severity",
-    "SEVERITY_ORDER",
 ]
 
 Severity = Literal["error", "warning", "info"]

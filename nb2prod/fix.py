@@ -110,7 +110,12 @@ def _replace_in_cell(text: str, edits: Sequence[ReplaceText]) -> str:
     # From the end backwards; insertions at one point keep the order in which they were taken.
     spans = sorted(
         (
-            (_offset(offsets, text, edit.line, edit.column), _offset(offsets, text, edit.end_line, edit.end_column), order, edit.content)
+            (
+                _offset(offsets, text, edit.line, edit.column),
+                _offset(offsets, text, edit.end_line, edit.end_column),
+                order,
+                edit.content,
+            )
             for order, edit in enumerate(edits)
         ),
         reverse=True,
@@ -130,7 +135,11 @@ def _overlaps(first: Edit, second: Edit) -> bool:
     if isinstance(first, ClearOutputs) and isinstance(second, ClearOutputs):
         if first.cell != second.cell:
             return False
-        return not first.output_indices or not second.output_indices or bool(set(first.output_indices) & set(second.output_indices))
+        return (
+            not first.output_indices
+            or not second.output_indices
+            or bool(set(first.output_indices) & set(second.output_indices))
+        )
     if isinstance(first, ReplaceText) and isinstance(second, ReplaceText):
         if first.cell != second.cell:
             return False
@@ -187,7 +196,9 @@ def apply_edits(document: dict[str, Any], edits: Sequence[Edit]) -> None:
             if isinstance(outputs, list):
                 if edit.output_indices:
                     drop = set(edit.output_indices)
-                    cell["outputs"] = [output for index, output in enumerate(outputs) if index not in drop]
+                    cell["outputs"] = [
+                        output for index, output in enumerate(outputs) if index not in drop
+                    ]
                 else:
                     cell["outputs"] = []
         else:
@@ -199,7 +210,9 @@ def apply_edits(document: dict[str, Any], edits: Sequence[Edit]) -> None:
         document["cells"] = [cells[number - 1] for number in move.order]
 
 
-def apply_fixes(path: str, text: str, diagnostics: Sequence[Diagnostic], *, unsafe: bool) -> NotebookFix:
+def apply_fixes(
+    path: str, text: str, diagnostics: Sequence[Diagnostic], *, unsafe: bool
+) -> NotebookFix:
     """Apply the applicable, non-overlapping fixes among ``diagnostics`` to notebook ``text``."""
     body = text.removeprefix("\ufeff")
     try:
@@ -247,7 +260,9 @@ def notebook_diff(change: NotebookFix) -> str:
     if before_keys != after_keys and sorted(before_keys) == sorted(after_keys):
         position = {key: number for number, key in enumerate(before_keys, start=1)}
         order = [position[key] for key in after_keys]
-        parts.append(f"--- {change.path}\n+++ {change.path}\n@@ cell order @@\n-{list(range(1, len(order) + 1))}\n+{order}\n")
+        parts.append(
+            f"--- {change.path}\n+++ {change.path}\n@@ cell order @@\n-{list(range(1, len(order) + 1))}\n+{order}\n"
+        )
         # The notebook as a reader sees it, before and after the move.
         parts.append(
             "".join(
@@ -344,7 +359,12 @@ def apply_fixes_to_run(
             fixed_ids = {id(d) for d in change.fixed}
             remaining.extend(d for d in diagnostics if id(d) not in fixed_ids)
             first = changes.get(result.path)
-            changes[result.path] = NotebookFix(result.path, first.before if first else text, change.after, [*(first.fixed if first else []), *change.fixed])
+            changes[result.path] = NotebookFix(
+                result.path,
+                first.before if first else text,
+                change.after,
+                [*(first.fixed if first else []), *change.fixed],
+            )
             if write:
                 atomic_write_text(Path(result.path), change.after)
             changed_paths.append(Path(result.path))
@@ -355,4 +375,6 @@ def apply_fixes_to_run(
     if write and relint is not None and changes:
         remaining = [d for result in results for d in result.diagnostics]
     diff = "".join(notebook_diff(change) for change in changes.values())
-    return FixOutcome(diff, fixed_count, sorted(remaining, key=lambda d: d.sort_key), list(changes.values()))
+    return FixOutcome(
+        diff, fixed_count, sorted(remaining, key=lambda d: d.sort_key), list(changes.values())
+    )

@@ -40,7 +40,9 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
     path = Path(path)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    descriptor, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+    )
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
@@ -179,7 +181,9 @@ def discover_notebooks(
                 child = folder_path / name
                 if name.startswith(".") or name in DEFAULT_EXCLUDED_DIRS or _is_virtualenv(child):
                     continue
-                if is_excluded(child) or (rules is not None and rules.ignores(resolved_folder / name, is_dir=True)):
+                if is_excluded(child) or (
+                    rules is not None and rules.ignores(resolved_folder / name, is_dir=True)
+                ):
                     continue
                 if name.endswith(".ipynb"):
                     found.append(child)  # reported as "is a folder, not a notebook"
@@ -192,7 +196,9 @@ def discover_notebooks(
                 if not name.endswith(".ipynb") or name.startswith("."):
                     continue
                 child = folder_path / name
-                if is_excluded(child) or (rules is not None and rules.ignores(resolved_folder / name, is_dir=False)):
+                if is_excluded(child) or (
+                    rules is not None and rules.ignores(resolved_folder / name, is_dir=False)
+                ):
                     continue
                 found.append(child)
         for notebook in sorted(found):

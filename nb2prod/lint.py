@@ -52,7 +52,9 @@ class LintRun:
         return [result.path for result in self.results]
 
 
-def rules_for(settings: Settings, select: Sequence[str] | None = None, ignore: Sequence[str] = ()) -> list[type[Rule]]:
+def rules_for(
+    settings: Settings, select: Sequence[str] | None = None, ignore: Sequence[str] = ()
+) -> list[type[Rule]]:
     """The NB rules selected by ``settings`` and the command line (flags win)."""
     chosen = list(select) if select else list(settings.select)
     return select_rules(chosen, [*settings.ignore, *ignore], settings.extend_select)
@@ -70,14 +72,18 @@ def _internal_error(path: str, rule: type[Rule] | None, error: BaseException) ->
     )
 
 
-def lint_notebook(notebook: Notebook, settings: Settings, rules: Sequence[type[Rule]]) -> list[Diagnostic]:
+def lint_notebook(
+    notebook: Notebook, settings: Settings, rules: Sequence[type[Rule]]
+) -> list[Diagnostic]:
     """Run ``rules`` over one notebook and return its findings, suppressions applied, sorted."""
     path = notebook.display_path
     if not notebook.is_python:
         if any(rule is NonPythonNotebook for rule in rules):
             return [
                 NonPythonNotebook().diagnostic(
-                    LintContext(notebook, settings), None, f"skipped: the kernel language is {notebook.language!r}, not Python"
+                    LintContext(notebook, settings),
+                    None,
+                    f"skipped: the kernel language is {notebook.language!r}, not Python",
                 )
             ]
         return []
@@ -141,7 +147,10 @@ def _lint_chunk(arguments: tuple[list[Path], Settings, list[type[Rule]]]) -> lis
 
 
 def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    return max(
+        1,
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
+    )
 
 
 def lint_paths(
@@ -171,7 +180,9 @@ def lint_paths(
     from concurrent.futures import ThreadPoolExecutor
 
     extra_pool = ThreadPoolExecutor(max_workers=4) if extra else None
-    extra_futures = [extra_pool.submit(run_extra, files, settings) for run_extra in extra] if extra_pool else []
+    extra_futures = (
+        [extra_pool.submit(run_extra, files, settings) for run_extra in extra] if extra_pool else []
+    )
     results: list[LintResult]
     if jobs <= 1 or len(files) < 8:
         results = []
@@ -187,7 +198,9 @@ def lint_paths(
         chunks = [files[i : i + chunk_size] for i in range(0, len(files), chunk_size)]
         results = []
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for chunk_results in pool.map(_lint_chunk, [(chunk, settings, rule_list) for chunk in chunks]):
+            for chunk_results in pool.map(
+                _lint_chunk, [(chunk, settings, rule_list) for chunk in chunks]
+            ):
                 results.extend(chunk_results)
                 if progress:
                     progress(len(results), len(files))
@@ -203,8 +216,14 @@ def lint_paths(
 def _merge(result: LintResult, more: list[Diagnostic]) -> LintResult:
     if not more:
         return result
-    return LintResult(result.path, tuple(sorted([*result.diagnostics, *more], key=lambda d: d.sort_key)), result.cell_count)
+    return LintResult(
+        result.path,
+        tuple(sorted([*result.diagnostics, *more], key=lambda d: d.sort_key)),
+        result.cell_count,
+    )
 
 
-def filter_codes(diagnostics: Iterable[Diagnostic], select: Sequence[str], ignore: Sequence[str]) -> list[Diagnostic]:
+def filter_codes(
+    diagnostics: Iterable[Diagnostic], select: Sequence[str], ignore: Sequence[str]
+) -> list[Diagnostic]:
     return [d for d in diagnostics if matches(d.code, select) and not matches(d.code, ignore)]

@@ -100,7 +100,9 @@ def _non_nb(codes: Iterable[str]) -> list[str]:
     return [code for code in codes if code and not code.upper().startswith("NB")]
 
 
-def _selected_nb_codes(settings: Settings, select: Sequence[str] | None, ignore: Sequence[str]) -> set[str]:
+def _selected_nb_codes(
+    settings: Settings, select: Sequence[str] | None, ignore: Sequence[str]
+) -> set[str]:
     from nb2prod.errors import Nb2prodError
     from nb2prod.rules.registry import select_rules
 
@@ -140,7 +142,9 @@ def ruff_invocation(
     ruff_ignore = _non_nb([*settings.ignore, *ignore])
     if ruff_ignore:
         arguments += ["--ignore", ",".join(ruff_ignore)]
-    replaced = frozenset(code for code, owners in SAME_FACT.items() if all(owner in nb_codes for owner in owners))
+    replaced = frozenset(
+        code for code, owners in SAME_FACT.items() if all(owner in nb_codes for owner in owners)
+    )
     return RuffInvocation(tuple(arguments), replaced, merge_numpy2)
 
 
@@ -157,25 +161,44 @@ def _failure(files: Sequence[Path], message: str) -> dict[str, list[Diagnostic]]
     return {path: [diagnostic]}
 
 
-def run_ruff(files: Sequence[Path], arguments: Sequence[str]) -> tuple[list[dict[str, Any]] | None, str]:
+def run_ruff(
+    files: Sequence[Path], arguments: Sequence[str]
+) -> tuple[list[dict[str, Any]] | None, str]:
     """Run ruff once over ``files``; (findings, "") or (None, why it failed)."""
     binary = find_ruff()
     if binary is None:
         return None, "the `ruff` package is not installed"
     command = [
-        binary, "check", "--output-format", "json", "--no-cache", "--ignore-noqa", "--exit-zero",
-        "--force-exclude", *arguments, "--", *(str(path) for path in files),
+        binary,
+        "check",
+        "--output-format",
+        "json",
+        "--no-cache",
+        "--ignore-noqa",
+        "--exit-zero",
+        "--force-exclude",
+        *arguments,
+        "--",
+        *(str(path) for path in files),
     ]
     environment = {**os.environ, "NO_COLOR": "1"}
     try:
         completed = subprocess.run(
-            command, capture_output=True, text=True, timeout=_TIMEOUT_SECONDS, env=environment, check=False
+            command,
+            capture_output=True,
+            text=True,
+            timeout=_TIMEOUT_SECONDS,
+            env=environment,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError) as error:
         return None, f"{type(error).__name__}: {error}"
     if completed.returncode not in (0, 1):
         lines = [line.strip() for line in completed.stderr.splitlines() if line.strip()]
-        reason = ": ".join(line.removeprefix("Cause:").strip() for line in lines[:3]) or f"exit status {completed.returncode}"
+        reason = (
+            ": ".join(line.removeprefix("Cause:").strip() for line in lines[:3])
+            or f"exit status {completed.returncode}"
+        )
         return None, reason[:300]
     try:
         findings = json.loads(completed.stdout or "[]")
@@ -209,7 +232,9 @@ def _ruff_fix(raw: object, cell: int, line_count: int) -> Fix | None:
         end_line, end_column = _position(edit.get("end_location"))
         if end_line > line_count + 1 or (end_line == line_count + 1 and end_column > 1):
             return None
-        edits.append(ReplaceText(cell, line, column, end_line, end_column, str(edit.get("content") or "")))
+        edits.append(
+            ReplaceText(cell, line, column, end_line, end_column, str(edit.get("content") or ""))
+        )
     if not edits:
         return None
     title = str(raw.get("message") or "Apply ruff's fix")
@@ -280,10 +305,16 @@ def map_ruff_findings(
     return mapped
 
 
-def _apply_suppressions(mapped: dict[str, list[Diagnostic]], notebooks: Mapping[str, Notebook | None], settings: Settings) -> dict[str, list[Diagnostic]]:
+def _apply_suppressions(
+    mapped: dict[str, list[Diagnostic]],
+    notebooks: Mapping[str, Notebook | None],
+    settings: Settings,
+) -> dict[str, list[Diagnostic]]:
     from nb2prod.suppress import apply_suppressions
 
-    by_display = {str(nb.path): nb for nb in notebooks.values() if nb is not None and nb.path is not None}
+    by_display = {
+        str(nb.path): nb for nb in notebooks.values() if nb is not None and nb.path is not None
+    }
     kept: dict[str, list[Diagnostic]] = {}
     for display, diagnostics in mapped.items():
         notebook = by_display.get(display)
@@ -308,7 +339,9 @@ def lint_with_ruff(
     findings, problem = run_ruff(files, invocation.arguments)
     if findings is None:
         return _failure(files, problem)
-    wanted = {str(finding.get("filename", "")) for finding in findings if isinstance(finding, Mapping)}
+    wanted = {
+        str(finding.get("filename", "")) for finding in findings if isinstance(finding, Mapping)
+    }
     notebooks: dict[str, Notebook | None] = {}
     for path in files:
         names = {os.path.abspath(path), os.path.realpath(path)} & wanted
@@ -320,7 +353,9 @@ def lint_with_ruff(
             notebook = None
         for name in names:
             notebooks[name] = notebook
-    mapped = map_ruff_findings((f for f in findings if isinstance(f, Mapping)), notebooks, invocation)
+    mapped = map_ruff_findings(
+        (f for f in findings if isinstance(f, Mapping)), notebooks, invocation
+    )
     return _apply_suppressions(mapped, notebooks, settings)
 
 
@@ -337,7 +372,9 @@ def ruff_pass_for(
     return ruff_pass
 
 
-if __name__ == "__main__":  # pragma: no cover - a debugging aid: python -m nb2prod.lint_ruff FILE...
+if (
+    __name__ == "__main__"
+):  # pragma: no cover - a debugging aid: python -m nb2prod.lint_ruff FILE...
     paths = [Path(argument) for argument in sys.argv[1:]]
     for path, diagnostics in lint_with_ruff(paths, Settings(), None, ()).items():
         for diagnostic in diagnostics:

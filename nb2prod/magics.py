@@ -21,21 +21,69 @@ __all__ = [
     "mask",
 ]
 
-SyntaxKind = Literal["line_magic", "cell_magic", "shell", "help", "assigned_shell", "assigned_magic"]
+SyntaxKind = Literal[
+    "line_magic", "cell_magic", "shell", "help", "assigned_shell", "assigned_magic"
+]
 
 # Cell magics whose body IPython runs as ordinary code in the user namespace.
-PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "snakeviz"})
+PYTHON_BODY_CELL_MAGICS = frozenset(
+    {"time", "timeit", "capture", "prun", "debug", "memit", "snakeviz"}
+)
 # Line magics whose argument is a Python statement run in the user namespace.
 _STATEMENT_LINE_MAGICS = frozenset({"time", "timeit", "prun", "debug", "memit"})
 # Automagics and default shell aliases people type without '%' (``pip install x``, ``ls data``,
 # ``timeit f()``): ``name argument`` is never valid Python, so masking them cannot hide real code.
 _AUTOMAGICS = frozenset(
     {
-        "pip", "conda", "mamba", "cd", "matplotlib", "load_ext", "reload_ext", "autoreload", "pylab",
-        "env", "time", "timeit", "prun", "who", "whos", "pwd", "history", "run", "load", "store",
-        "reset", "alias", "unalias", "xmode", "precision", "config", "pdb", "pinfo", "psearch",
-        "bookmark", "dhist", "sx", "system", "ls", "cat", "cp", "mv", "rm", "mkdir", "rmdir",
-        "less", "more", "man", "clear", "ll", "lf", "lk", "lx", "ldir",
+        "pip",
+        "conda",
+        "mamba",
+        "cd",
+        "matplotlib",
+        "load_ext",
+        "reload_ext",
+        "autoreload",
+        "pylab",
+        "env",
+        "time",
+        "timeit",
+        "prun",
+        "who",
+        "whos",
+        "pwd",
+        "history",
+        "run",
+        "load",
+        "store",
+        "reset",
+        "alias",
+        "unalias",
+        "xmode",
+        "precision",
+        "config",
+        "pdb",
+        "pinfo",
+        "psearch",
+        "bookmark",
+        "dhist",
+        "sx",
+        "system",
+        "ls",
+        "cat",
+        "cp",
+        "mv",
+        "rm",
+        "mkdir",
+        "rmdir",
+        "less",
+        "more",
+        "man",
+        "clear",
+        "ll",
+        "lf",
+        "lk",
+        "lx",
+        "ldir",
     }
 )
 
@@ -69,7 +117,9 @@ _AUTOMAGIC = re.compile(
 )
 _SHELL = re.compile(r"^(?P<indent>[ \t]*)!(?P<rest>.*)$")
 _HELP_START = re.compile(r"^(?P<indent>[ \t]*)\?{1,2}")
-_MAGIC_OPTIONS = re.compile(r"^(?:[ \t]+-{1,2}[A-Za-z][\w-]*(?:[ \t]+(?!-)[^\s]+(?=[ \t]+\S))?)*[ \t]*")
+_MAGIC_OPTIONS = re.compile(
+    r"^(?:[ \t]+-{1,2}[A-Za-z][\w-]*(?:[ \t]+(?!-)[^\s]+(?=[ \t]+\S))?)*[ \t]*"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +255,9 @@ def mask(source: str) -> MaskedSource:
             words = [word for word in arguments.split() if not word.startswith("-")]
             targets = tuple(word for word in words[:1] if word.isidentifier())
         syntax.append(
-            IPythonSyntax("cell_magic", cell_magic, arguments, first + 1, 1, len(header) + 1, targets)
+            IPythonSyntax(
+                "cell_magic", cell_magic, arguments, first + 1, 1, len(header) + 1, targets
+            )
         )
         if cell_magic not in PYTHON_BODY_CELL_MAGICS:
             return MaskedSource("\n" * (len(lines) - 1), tuple(syntax), cell_magic)
@@ -237,11 +289,25 @@ def _mask_line(line: str, number: int, comment_at: int, syntax: list[IPythonSynt
         if match:
             name, rest = match.group("name"), match.group("rest")
             if rest.rstrip().endswith("?") and not rest.strip().startswith("-"):
-                syntax.append(IPythonSyntax("help", name, rest.strip().rstrip("?").strip(), number, lead + 1, len(line) + 1))
+                syntax.append(
+                    IPythonSyntax(
+                        "help",
+                        name,
+                        rest.strip().rstrip("?").strip(),
+                        number,
+                        lead + 1,
+                        len(line) + 1,
+                    )
+                )
                 return match.group("indent") + "pass"
             syntax.append(
                 IPythonSyntax(
-                    "line_magic", name, rest.strip(), number, lead + 1, len(line) + 1,
+                    "line_magic",
+                    name,
+                    rest.strip(),
+                    number,
+                    lead + 1,
+                    len(line) + 1,
                     _magic_targets(name, rest),
                 )
             )
@@ -254,10 +320,14 @@ def _mask_line(line: str, number: int, comment_at: int, syntax: list[IPythonSynt
     if first == "!":
         match = _SHELL.match(line)
         assert match is not None
-        syntax.append(IPythonSyntax("shell", "", match.group("rest").strip(), number, lead + 1, len(line) + 1))
+        syntax.append(
+            IPythonSyntax("shell", "", match.group("rest").strip(), number, lead + 1, len(line) + 1)
+        )
         return line[:lead] + "pass"
     if first == "?":
-        syntax.append(IPythonSyntax("help", "", line.strip("? \t"), number, lead + 1, len(line) + 1))
+        syntax.append(
+            IPythonSyntax("help", "", line.strip("? \t"), number, lead + 1, len(line) + 1)
+        )
         return line[:lead] + "pass"
     assigned = _ASSIGNED.match(code)
     if assigned:
@@ -266,15 +336,29 @@ def _mask_line(line: str, number: int, comment_at: int, syntax: list[IPythonSynt
         column = assigned.start("sigil")
         targets = _parse_targets(assigned.group("target"))
         if sigil == "!":
-            syntax.append(IPythonSyntax("assigned_shell", "", rest.strip(), number, column + 1, len(line) + 1, targets))
+            syntax.append(
+                IPythonSyntax(
+                    "assigned_shell", "", rest.strip(), number, column + 1, len(line) + 1, targets
+                )
+            )
         else:
             name, _, arguments = rest.strip().partition(" ")
             syntax.append(
-                IPythonSyntax("assigned_magic", name, arguments.strip(), number, column + 1, len(line) + 1, targets)
+                IPythonSyntax(
+                    "assigned_magic",
+                    name,
+                    arguments.strip(),
+                    number,
+                    column + 1,
+                    len(line) + 1,
+                    targets,
+                )
             )
         return line[:column] + "None"
     if code.rstrip().endswith("?"):
-        syntax.append(IPythonSyntax("help", "", code.strip().rstrip("?"), number, lead + 1, len(line) + 1))
+        syntax.append(
+            IPythonSyntax("help", "", code.strip().rstrip("?"), number, lead + 1, len(line) + 1)
+        )
         return line[:lead] + "pass"
     automagic = _AUTOMAGIC.match(code)
     if automagic and automagic.group("name") in _AUTOMAGICS:
@@ -282,7 +366,15 @@ def _mask_line(line: str, number: int, comment_at: int, syntax: list[IPythonSynt
         if keyword.iskeyword(rest.split(None, 1)[0]):
             return None  # ``ls in folders``, ``time if x else y``: Python, not a magic
         syntax.append(
-            IPythonSyntax("line_magic", name, rest.strip(), number, lead + 1, len(line) + 1, _magic_targets(name, rest))
+            IPythonSyntax(
+                "line_magic",
+                name,
+                rest.strip(),
+                number,
+                lead + 1,
+                len(line) + 1,
+                _magic_targets(name, rest),
+            )
         )
         if name in _STATEMENT_LINE_MAGICS:
             masked = _mask_statement_magic(line, lead, automagic.end("name"), " " + rest)

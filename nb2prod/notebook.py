@@ -113,7 +113,13 @@ def _source_text(value: object) -> str:
 
 
 def _json_type_name(value: object) -> str:
-    names = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+    names = {
+        list: "an array",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+    }
     return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
@@ -148,11 +154,15 @@ def _upgrade_v3(document: dict[str, Any], path: Path | None) -> dict[str, Any]:
 
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # nbformat's deprecation chatter must not reach the user
+            warnings.simplefilter(
+                "ignore"
+            )  # nbformat's deprecation chatter must not reach the user
             node = nbformat.reads(json.dumps(document), as_version=4)  # type: ignore[no-untyped-call]
     except Exception as error:  # nbformat raises many kinds; any one is a verdict on the file
         first_line = (str(error).splitlines() or [type(error).__name__])[0][:200]
-        raise NotebookReadError(f"cannot convert nbformat v{document.get('nbformat')} notebook: {first_line}", path) from None
+        raise NotebookReadError(
+            f"cannot convert nbformat v{document.get('nbformat')} notebook: {first_line}", path
+        ) from None
     return json.loads(json.dumps(node))  # type: ignore[no-any-return]
 
 
@@ -176,7 +186,9 @@ def from_dict(document: object, path: Path | None = None) -> Notebook:
         if not isinstance(metadata, dict):
             metadata = {}
         tags = metadata.get("tags")
-        tag_tuple = tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else ()
+        tag_tuple = (
+            tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else ()
+        )
         outputs = raw_cell.get("outputs") if kind == "code" else None
         cells.append(
             Cell(
@@ -280,7 +292,9 @@ def write_style_of(text: str) -> WriteStyle:
             indent = None
     has_non_ascii = any(ord(character) > 127 for character in text)
     ensure_ascii = (not has_non_ascii) and "\\u" in text
-    return WriteStyle(indent=indent, ensure_ascii=ensure_ascii, trailing_newline=text.endswith("\n"))
+    return WriteStyle(
+        indent=indent, ensure_ascii=ensure_ascii, trailing_newline=text.endswith("\n")
+    )
 
 
 def source_lines(cell: Cell) -> Sequence[str]:

@@ -15,7 +15,14 @@ from nb2prod.diagnostics import CellSpan, Diagnostic
 from nb2prod.notebook import Notebook
 from nb2prod.rules.registry import matches
 
-__all__ = ["IGNORE_TAG", "Suppression", "Suppressions", "apply_suppressions", "collect_suppressions", "parse_ignore_tag"]
+__all__ = [
+    "IGNORE_TAG",
+    "Suppression",
+    "Suppressions",
+    "apply_suppressions",
+    "collect_suppressions",
+    "parse_ignore_tag",
+]
 
 IGNORE_TAG = "nb2prod:ignore"
 _CODE = r"[A-Z]+[0-9]+"
@@ -23,7 +30,9 @@ _CODES = rf"(?P<codes>{_CODE}(?:\s*,\s*{_CODE}|\s+{_CODE}(?![\w-]))*)"
 # Line comments: bare noqa, noqa with codes (`NB201`, `E501,F401`); case-insensitive like flake8 and ruff.
 _NOQA = re.compile(rf"#\s*noqa(?:\s*:\s*{_CODES})?", re.IGNORECASE)
 # File-level comments (nb2prod, ruff or flake8 prefix, then noqa, optional codes) on a line of their own.
-_FILE_NOQA = re.compile(rf"^\s*#\s*(?:nb2prod|ruff|flake8)\s*:\s*noqa(?:\s*:\s*{_CODES})?\s*$", re.IGNORECASE)
+_FILE_NOQA = re.compile(
+    rf"^\s*#\s*(?:nb2prod|ruff|flake8)\s*:\s*noqa(?:\s*:\s*{_CODES})?\s*$", re.IGNORECASE
+)
 
 SuppressionKind = Literal["noqa", "tag", "file"]
 
@@ -51,7 +60,9 @@ class Suppression:
         return [
             code
             for code in self.codes
-            if code != "NB004" and (complete or code.startswith("NB")) and not any(used.startswith(code) for used in self.used)
+            if code != "NB004"
+            and (complete or code.startswith("NB"))
+            and not any(used.startswith(code) for used in self.used)
         ]
 
 
@@ -76,7 +87,9 @@ def parse_ignore_tag(tag: str) -> tuple[bool, tuple[str, ...] | None]:
     if tag == IGNORE_TAG:
         return True, None
     if tag.startswith(IGNORE_TAG + "="):
-        codes = tuple(code.strip().upper() for code in tag.split("=", 1)[1].split(",") if code.strip())
+        codes = tuple(
+            code.strip().upper() for code in tag.split("=", 1)[1].split(",") if code.strip()
+        )
         return True, codes or None
     return False, None
 
@@ -99,20 +112,35 @@ def collect_suppressions(notebook: Notebook) -> Suppressions:
                 tag_codes.extend(codes)
         if tagged_all or tag_codes:
             span = CellSpan(cell.number, 1, 1, 1, 1, cell.cell_id)
-            by_cell[cell.number] = Suppression(span, None if tagged_all else tuple(tag_codes), "tag")
+            by_cell[cell.number] = Suppression(
+                span, None if tagged_all else tuple(tag_codes), "tag"
+            )
         if not cell.is_code or "noqa" not in cell.source.lower():
             continue
         for line_number, line in enumerate(cell.source.splitlines(), start=1):
             file_match = _FILE_NOQA.match(line)
             if file_match is not None:
-                span = CellSpan(cell.number, line_number, 1, line_number, len(line) + 1, cell.cell_id)
-                whole_file.append(Suppression(span, _split_codes(file_match.group("codes")), "file"))
+                span = CellSpan(
+                    cell.number, line_number, 1, line_number, len(line) + 1, cell.cell_id
+                )
+                whole_file.append(
+                    Suppression(span, _split_codes(file_match.group("codes")), "file")
+                )
                 continue
             match = _NOQA.search(line)
             if match is None:
                 continue
-            span = CellSpan(cell.number, line_number, match.start() + 1, line_number, match.end() + 1, cell.cell_id)
-            by_line[(cell.number, line_number)] = Suppression(span, _split_codes(match.group("codes")), "noqa")
+            span = CellSpan(
+                cell.number,
+                line_number,
+                match.start() + 1,
+                line_number,
+                match.end() + 1,
+                cell.cell_id,
+            )
+            by_line[(cell.number, line_number)] = Suppression(
+                span, _split_codes(match.group("codes")), "noqa"
+            )
     return Suppressions(by_line, by_cell, whole_file)
 
 
@@ -178,14 +206,19 @@ def _unused(notebook: Notebook, suppressions: Suppressions, *, complete: bool) -
             path=notebook.display_path,
             code=rule.code,
             name=rule.name,
-            message=f"{where} suppresses nothing ({what})" if unused != ["all"] else f"{where} suppresses nothing",
+            message=f"{where} suppresses nothing ({what})"
+            if unused != ["all"]
+            else f"{where} suppresses nothing",
             severity=rule.severity,
             span=suppression.span,
         )
         # NB004 can itself be silenced by another suppression on the same line or cell.
         line_rule = suppressions.by_line.get((suppression.span.cell, suppression.span.line))
         cell_rule = suppressions.by_cell.get(suppression.span.cell)
-        if any(other is not None and other is not suppression and other.suppresses(rule.code) for other in (line_rule, cell_rule)):
+        if any(
+            other is not None and other is not suppression and other.suppresses(rule.code)
+            for other in (line_rule, cell_rule)
+        ):
             continue
         found.append(diagnostic)
     return found

@@ -96,7 +96,11 @@ def _uncertain(facts: CellFacts) -> bool:
     return facts.has_star_import or facts.defines_unknown
 
 
-def _closure(name: str, functions: Mapping[str, FunctionFacts], cache: dict[int, tuple[tuple[str, bool, str], ...]]) -> tuple[tuple[str, bool, str], ...]:
+def _closure(
+    name: str,
+    functions: Mapping[str, FunctionFacts],
+    cache: dict[int, tuple[tuple[str, bool, str], ...]],
+) -> tuple[tuple[str, bool, str], ...]:
     """(global name, guarded, function that reads it) for ``name`` and the functions it uses."""
     function = functions[name]
     key = id(function)
@@ -175,7 +179,14 @@ def analyse_notebook(notebook: Notebook, parsed: Mapping[int, ParsedCell]) -> Da
     panel re-lints an unchanged notebook after every run and focus change.
     """
     key = tuple(
-        (cell.number, cell.kind, parsed.get(cell.number), cell.execution_count, bool(cell.outputs), _has_name_error_output(cell.outputs))
+        (
+            cell.number,
+            cell.kind,
+            parsed.get(cell.number),
+            cell.execution_count,
+            bool(cell.outputs),
+            _has_name_error_output(cell.outputs),
+        )
         for cell in notebook.cells
     )
     cached = _RECENT.get(key)
@@ -226,7 +237,9 @@ def _replay_notebook_order(flow: Dataflow, code_numbers: list[int]) -> None:
     for number in code_numbers:
         cell_fact = flow.facts[number]
         local_functions = {**functions, **cell_fact.functions}
-        reads, writes = _expand_calls(cell_fact.immediate_reads, cell_fact.local_calls, local_functions, closures)
+        reads, writes = _expand_calls(
+            cell_fact.immediate_reads, cell_fact.local_calls, local_functions, closures
+        )
         flow.effective_reads[number] = reads
         own = cell_fact.defined_names
         for read in reads:
@@ -270,7 +283,11 @@ def _replay_notebook_order(flow: Dataflow, code_numbers: list[int]) -> None:
 
 def _replay_execution_order(flow: Dataflow, notebook: Notebook) -> None:
     executed = sorted(
-        (cell for cell in notebook.cells if cell.is_code and cell.execution_count is not None and cell.number in flow.facts),
+        (
+            cell
+            for cell in notebook.cells
+            if cell.is_code and cell.execution_count is not None and cell.number in flow.facts
+        ),
         key=lambda cell: (cell.execution_count, cell.number),
     )
     if not executed:
@@ -284,7 +301,10 @@ def _replay_execution_order(flow: Dataflow, notebook: Notebook) -> None:
         number = cell.number
         cell_fact = flow.facts[number]
         reads, writes = _expand_calls(
-            cell_fact.immediate_reads, cell_fact.local_calls, {**functions, **cell_fact.functions}, closures
+            cell_fact.immediate_reads,
+            cell_fact.local_calls,
+            {**functions, **cell_fact.functions},
+            closures,
         )
         own = cell_fact.defined_names
         errored = _has_name_error_output(cell.outputs)

@@ -240,7 +240,11 @@ NAMESPACE_PACKAGES: Mapping[str, tuple[str, ...]] = {
     "zope": ("zope-event", "zope-interface"),
     "jaraco": ("jaraco-classes", "jaraco-context", "jaraco-functools"),
     "backports": ("backports-tarfile", "backports-zoneinfo"),
-    "sphinxcontrib": ("sphinxcontrib-applehelp", "sphinxcontrib-htmlhelp", "sphinxcontrib-serializinghtml"),
+    "sphinxcontrib": (
+        "sphinxcontrib-applehelp",
+        "sphinxcontrib-htmlhelp",
+        "sphinxcontrib-serializinghtml",
+    ),
     "ruamel": ("ruamel-yaml", "ruamel-yaml-clib"),
 }
 
@@ -284,7 +288,9 @@ class EnvironmentSnapshot:
     top_level: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     submodules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     importable: Mapping[str, bool] = field(default_factory=dict)
-    stdlib_found: frozenset[str] = frozenset()  # asked-about modules found in the standard library's folders
+    stdlib_found: frozenset[str] = (
+        frozenset()
+    )  # asked-about modules found in the standard library's folders
 
     @property
     def platform_tag(self) -> str:
@@ -325,7 +331,9 @@ class EnvironmentSnapshot:
         """Build a snapshot from the JSON the probe script prints (see ``nb2prod.pin.resolve``)."""
         distributions = {
             canonical_name(str(item["name"])): Distribution(
-                str(item["name"]), str(item["version"]), tuple(canonical_name(str(r)) for r in item.get("requires", ()))
+                str(item["name"]),
+                str(item["version"]),
+                tuple(canonical_name(str(r)) for r in item.get("requires", ())),
             )
             for item in data.get("distributions", ())
         }
@@ -338,14 +346,22 @@ class EnvironmentSnapshot:
             machine=str(data.get("machine", "")),
             stdlib=stdlib | {"__future__", "__main__"},
             distributions=distributions,
-            top_level={str(k): tuple(canonical_name(str(v)) for v in vs) for k, vs in data.get("top_level", {}).items()},
-            submodules={str(k): tuple(canonical_name(str(v)) for v in vs) for k, vs in data.get("submodules", {}).items()},
+            top_level={
+                str(k): tuple(canonical_name(str(v)) for v in vs)
+                for k, vs in data.get("top_level", {}).items()
+            },
+            submodules={
+                str(k): tuple(canonical_name(str(v)) for v in vs)
+                for k, vs in data.get("submodules", {}).items()
+            },
             importable={str(k): bool(v) for k, v in data.get("importable", {}).items()},
             stdlib_found=frozenset(str(name) for name in data.get("stdlib_found", ())),
         )
 
 
-ResolutionStatus = Literal["stdlib", "local", "installed", "not-installed", "ambiguous", "unresolved"]
+ResolutionStatus = Literal[
+    "stdlib", "local", "installed", "not-installed", "ambiguous", "unresolved"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,7 +398,9 @@ def _well_known(module: str) -> str | None:
     return None
 
 
-def resolve_module(module: str, snapshot: EnvironmentSnapshot, local: frozenset[str] = frozenset()) -> ModuleResolution:
+def resolve_module(
+    module: str, snapshot: EnvironmentSnapshot, local: frozenset[str] = frozenset()
+) -> ModuleResolution:
     """The distribution that provides ``module`` (dotted) in ``snapshot``; never a guess."""
     top = module.split(".")[0]
     if top in local:
@@ -398,7 +416,12 @@ def resolve_module(module: str, snapshot: EnvironmentSnapshot, local: frozenset[
                 candidates = narrowed
                 break
     candidates = tuple(dict.fromkeys(candidates))
-    if not candidates and not snapshot.is_importable(top) and _well_known(module) is None and top in NAMESPACE_PACKAGES:
+    if (
+        not candidates
+        and not snapshot.is_importable(top)
+        and _well_known(module) is None
+        and top in NAMESPACE_PACKAGES
+    ):
         return ModuleResolution(module, "ambiguous", NAMESPACE_PACKAGES[top], from_table=True)
     if len(candidates) == 1:
         key = candidates[0]
@@ -506,7 +529,11 @@ def _current_distributions() -> tuple[dict[str, Distribution], dict[str, tuple[s
         if key in distributions:
             continue  # the first one on sys.path is the one that imports
         requires = tuple(
-            dict.fromkeys(required for entry in (dist.requires or ()) if (required := _requirement_name(entry)))
+            dict.fromkeys(
+                required
+                for entry in (dist.requires or ())
+                if (required := _requirement_name(entry))
+            )
         )
         distributions[key] = Distribution(name, dist.version, requires)
     top_level: dict[str, tuple[str, ...]] = {}
@@ -544,7 +571,9 @@ def current_environment(modules: Iterable[str] = ()) -> EnvironmentSnapshot:
         implementation=sys.implementation.name,
         platform=sys.platform,
         machine=platform.machine(),
-        stdlib=frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names) | {"__future__", "__main__"},
+        stdlib=frozenset(getattr(sys, "stdlib_module_names", ()))
+        | frozenset(sys.builtin_module_names)
+        | {"__future__", "__main__"},
         distributions=distributions,
         top_level=top_level,
         importable=importable,
@@ -556,7 +585,11 @@ def _stdlib_folders() -> tuple[str, ...]:
     import sysconfig
 
     paths = sysconfig.get_paths()
-    return tuple(dict.fromkeys(str(Path(paths[key]).resolve()) for key in ("stdlib", "platstdlib") if key in paths))
+    return tuple(
+        dict.fromkeys(
+            str(Path(paths[key]).resolve()) for key in ("stdlib", "platstdlib") if key in paths
+        )
+    )
 
 
 def _is_stdlib_origin(origin: str | None, folders: tuple[str, ...]) -> bool:
@@ -568,4 +601,7 @@ def _is_stdlib_origin(origin: str | None, folders: tuple[str, ...]) -> bool:
     resolved = str(Path(origin).resolve())
     if "site-packages" in resolved or "dist-packages" in resolved:
         return False
-    return any(resolved.startswith(folder + "/") or resolved.startswith(folder + "\\") for folder in folders)
+    return any(
+        resolved.startswith(folder + "/") or resolved.startswith(folder + "\\")
+        for folder in folders
+    )

@@ -9,10 +9,11 @@ so the dataflow can charge them to the cells that call it.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from collections.abc import Callable
 from typing import Literal
 
 from nb2prod.analysis.parse import ParsedCell
@@ -30,22 +31,69 @@ __all__ = [
 ]
 
 BindingKind = Literal[
-    "import", "function", "class", "assignment", "augmented", "annotated", "loop", "with",
-    "except", "walrus", "match", "global", "magic", "comprehension",
+    "import",
+    "function",
+    "class",
+    "assignment",
+    "augmented",
+    "annotated",
+    "loop",
+    "with",
+    "except",
+    "walrus",
+    "match",
+    "global",
+    "magic",
+    "comprehension",
 ]
 
 # Methods that change their receiver in place (lists, dicts, sets, deques, pandas with inplace=True).
 MUTATING_METHODS = frozenset(
     {
-        "append", "extend", "update", "pop", "popitem", "insert", "remove", "clear", "sort",
-        "reverse", "setdefault", "add", "discard", "appendleft", "extendleft", "popleft",
-        "rotate", "difference_update", "intersection_update", "symmetric_difference_update",
-        "resize", "fill", "put", "itemset", "setflags", "set_index_inplace", "__setitem__",
+        "append",
+        "extend",
+        "update",
+        "pop",
+        "popitem",
+        "insert",
+        "remove",
+        "clear",
+        "sort",
+        "reverse",
+        "setdefault",
+        "add",
+        "discard",
+        "appendleft",
+        "extendleft",
+        "popleft",
+        "rotate",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",
+        "resize",
+        "fill",
+        "put",
+        "itemset",
+        "setflags",
+        "set_index_inplace",
+        "__setitem__",
     }
 )
 # Of those, the ones whose repetition changes the result (re-running the cell adds again).
 NON_IDEMPOTENT_METHODS = frozenset(
-    {"append", "extend", "insert", "pop", "popitem", "appendleft", "extendleft", "popleft", "remove", "rotate", "reverse"}
+    {
+        "append",
+        "extend",
+        "insert",
+        "pop",
+        "popitem",
+        "appendleft",
+        "extendleft",
+        "popleft",
+        "remove",
+        "rotate",
+        "reverse",
+    }
 )
 
 
@@ -110,7 +158,9 @@ class CellFacts:
     non_idempotent_mutations: tuple[NameUse, ...] = ()
     imports: tuple[ImportFact, ...] = ()
     has_star_import: bool = False
-    defines_unknown: bool = False  # `%run script.py`, `exec(...)`, `globals()[...] = `: may define anything
+    defines_unknown: bool = (
+        False  # `%run script.py`, `exec(...)`, `globals()[...] = `: may define anything
+    )
     functions: dict[str, FunctionFacts] = field(default_factory=dict)
     local_calls: tuple[NameUse, ...] = ()  # uses of functions the cell itself defined earlier
 
@@ -123,8 +173,15 @@ class CellFacts:
         return tuple(use for use in self.reads if not use.deferred)
 
 
+def _start(node: ast.AST) -> tuple[int, int]:
+    """1-based line and column where ``node`` starts."""
+    return getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1
+
+
 def _end(node: ast.AST) -> tuple[int, int]:
-    return (getattr(node, "end_lineno", None) or node.lineno, (getattr(node, "end_col_offset", None) or 0) + 1)  # type: ignore[attr-defined]
+    end_line = getattr(node, "end_lineno", None) or getattr(node, "lineno", 1)
+    end_column = (getattr(node, "end_col_offset", None) or 0) + 1
+    return int(end_line), int(end_column)
 
 
 def _use(node: ast.AST, name: str, *, deferred: bool = False, guarded: bool = False) -> NameUse:
@@ -138,7 +195,11 @@ def _guards_name_error(handlers: list[ast.ExceptHandler]) -> bool:
             return True
         names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
         for item in names:
-            if isinstance(item, ast.Name) and item.id in {"NameError", "Exception", "BaseException"}:
+            if isinstance(item, ast.Name) and item.id in {
+                "NameError",
+                "Exception",
+                "BaseException",
+            }:
                 return True
     return False
 
@@ -200,9 +261,9 @@ def _locally_bound(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
             for alias in node.names:
                 if alias.name != "*":
                     bound.add((alias.asname or alias.name).split(".")[0])
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+        elif (isinstance(node, ast.ExceptHandler) and node.name) or (
+            isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name
+        ):
             bound.add(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             bound.add(node.rest)
@@ -221,7 +282,12 @@ def _skip(visitor: _FactsVisitor, node: ast.AST) -> None:
 
 _LEAVES = frozenset(
     {ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue}
-    | {cls for cls in vars(ast).values() if isinstance(cls, type) and issubclass(cls, (ast.operator, ast.unaryop, ast.cmpop, ast.boolop))}
+    | {
+        cls
+        for cls in vars(ast).values()
+        if isinstance(cls, type)
+        and issubclass(cls, (ast.operator, ast.unaryop, ast.cmpop, ast.boolop))
+    }
 )
 
 
@@ -257,7 +323,10 @@ class _FactsVisitor(ast.NodeVisitor):
         node_type = type(node)
         method = _FactsVisitor._dispatch.get(node_type)
         if method is None:
-            method = getattr(_FactsVisitor, "visit_" + node_type.__name__, None) or _FactsVisitor.generic_visit
+            method = (
+                getattr(_FactsVisitor, "visit_" + node_type.__name__, None)
+                or _FactsVisitor.generic_visit
+            )
             if node_type in _LEAVES:
                 method = _skip
             _FactsVisitor._dispatch[node_type] = method
@@ -314,7 +383,14 @@ class _FactsVisitor(ast.NodeVisitor):
             self.current_target_reads.add(name)
         self.reads.append(_use(node, name, guarded=self.guard_depth > 0))
 
-    def _bind(self, node: ast.AST, name: str, kind: BindingKind, module: str | None = None, reads_itself: bool = False) -> None:
+    def _bind(
+        self,
+        node: ast.AST,
+        name: str,
+        kind: BindingKind,
+        module: str | None = None,
+        reads_itself: bool = False,
+    ) -> None:
         if self.scopes:
             scope = self.scopes[-1]
             if name in scope.globals:
@@ -334,10 +410,24 @@ class _FactsVisitor(ast.NodeVisitor):
                 scope.bound.add(name)
                 return
         end_line, end_column = _end(node)
-        self.defines.append(Binding(name, kind, node.lineno, node.col_offset + 1, end_line, end_column, module, reads_itself))  # type: ignore[attr-defined]
+        line, column = _start(node)
+        self.defines.append(
+            Binding(
+                name,
+                kind,
+                line,
+                column,
+                end_line,
+                end_column,
+                module,
+                reads_itself,
+            )
+        )  # type: ignore[attr-defined]
         self.bound.add(name)
 
-    def _bind_target(self, target: ast.expr, kind: BindingKind, reads: set[str] | None = None) -> None:
+    def _bind_target(
+        self, target: ast.expr, kind: BindingKind, reads: set[str] | None = None
+    ) -> None:
         if isinstance(target, ast.Name):
             self._bind(target, target.id, kind, reads_itself=bool(reads and target.id in reads))
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -390,7 +480,9 @@ class _FactsVisitor(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
         self.current_target_reads = previous
-        if not (isinstance(node.annotation, ast.Constant) and isinstance(node.annotation.value, str)):
+        if not (
+            isinstance(node.annotation, ast.Constant) and isinstance(node.annotation.value, str)
+        ):
             self.visit(node.annotation)
         if node.value is not None or not self.at_module_level:
             self._bind_target(node.target, "annotated", reads)
@@ -448,7 +540,9 @@ class _FactsVisitor(ast.NodeVisitor):
             if handler.name and self.at_module_level:
                 # Python deletes the exception name when the handler ends.
                 self.bound.discard(handler.name)
-                self.defines[:] = [b for b in self.defines if not (b.name == handler.name and b.kind == "except")]
+                self.defines[:] = [
+                    b for b in self.defines if not (b.name == handler.name and b.kind == "except")
+                ]
         for statement in [*node.orelse, *node.finalbody]:
             self.visit(statement)
 
@@ -462,7 +556,9 @@ class _FactsVisitor(ast.NodeVisitor):
                     self.deletes.append(_use(target, target.id))
                     self.bound.discard(target.id)
                     self.defines[:] = [b for b in self.defines if b.name != target.id]
-                elif self.scopes and target.id in self.scopes[-1].globals and self.owner is not None:
+                elif (
+                    self.scopes and target.id in self.scopes[-1].globals and self.owner is not None
+                ):
                     self.owner_writes.append(target.id)
             else:
                 self.visit(target)
@@ -482,10 +578,24 @@ class _FactsVisitor(ast.NodeVisitor):
         for alias in node.names:
             end_line, end_column = _end(node)
             self.imports.append(
-                ImportFact(alias.name, (), 0, node.lineno, node.col_offset + 1, end_line, end_column, self.at_module_level)
+                ImportFact(
+                    alias.name,
+                    (),
+                    0,
+                    node.lineno,
+                    node.col_offset + 1,
+                    end_line,
+                    end_column,
+                    self.at_module_level,
+                )
             )
             bound = alias.asname or alias.name.split(".")[0]
-            self._bind(node, bound, "import", module=alias.name if alias.asname else alias.name.split(".")[0])
+            self._bind(
+                node,
+                bound,
+                "import",
+                module=alias.name if alias.asname else alias.name.split(".")[0],
+            )
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
@@ -493,30 +603,62 @@ class _FactsVisitor(ast.NodeVisitor):
         is_star = names == ("*",)
         end_line, end_column = _end(node)
         self.imports.append(
-            ImportFact(module, names, node.level, node.lineno, node.col_offset + 1, end_line, end_column, self.at_module_level, is_star)
+            ImportFact(
+                module,
+                names,
+                node.level,
+                node.lineno,
+                node.col_offset + 1,
+                end_line,
+                end_column,
+                self.at_module_level,
+                is_star,
+            )
         )
         if is_star:
             if self.at_module_level:
                 self.has_star_import = True
             return
         for alias in node.names:
-            self._bind(node, alias.asname or alias.name, "import", module=f"{module}.{alias.name}" if module else alias.name)
+            self._bind(
+                node,
+                alias.asname or alias.name,
+                "import",
+                module=f"{module}.{alias.name}" if module else alias.name,
+            )
 
-    def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, name: str | None) -> None:
+    def _visit_function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, name: str | None
+    ) -> None:
         arguments = node.args
         for default in [*arguments.defaults, *[d for d in arguments.kw_defaults if d is not None]]:
             self.visit(default)
         if not isinstance(node, ast.Lambda):
             for decorator in node.decorator_list:
                 self.visit(decorator)
-            for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]:
-                if argument is not None and argument.annotation is not None and not (
-                    isinstance(argument.annotation, ast.Constant) and isinstance(argument.annotation.value, str)
+            for argument in [
+                *arguments.posonlyargs,
+                *arguments.args,
+                *arguments.kwonlyargs,
+                arguments.vararg,
+                arguments.kwarg,
+            ]:
+                if (
+                    argument is not None
+                    and argument.annotation is not None
+                    and not (
+                        isinstance(argument.annotation, ast.Constant)
+                        and isinstance(argument.annotation.value, str)
+                    )
                 ):
                     self.visit(argument.annotation)
-            if node.returns is not None and not (isinstance(node.returns, ast.Constant) and isinstance(node.returns.value, str)):
+            if node.returns is not None and not (
+                isinstance(node.returns, ast.Constant) and isinstance(node.returns.value, str)
+            ):
                 self.visit(node.returns)
-        parameters = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+        parameters = {
+            a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+        }
         parameters.update(a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None)
         if isinstance(node, ast.Lambda):
             scope = _Scope("function" if name is not None else "lambda", parameters)
@@ -566,7 +708,12 @@ class _FactsVisitor(ast.NodeVisitor):
             self.visit(statement)
         self.scopes.pop()
         if starts_owner:
-            self.functions[node.name] = FunctionFacts(node.name, node.lineno, tuple(self.owner_reads), tuple(dict.fromkeys(self.owner_writes)))
+            self.functions[node.name] = FunctionFacts(
+                node.name,
+                node.lineno,
+                tuple(self.owner_reads),
+                tuple(dict.fromkeys(self.owner_writes)),
+            )
             self.owner, self.owner_reads, self.owner_writes = saved
         self._bind(node, node.name, "class")
 
@@ -606,7 +753,11 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         function = node.func
-        if isinstance(function, ast.Name) and function.id in ("exec", "execfile") and not self.deferred:
+        if (
+            isinstance(function, ast.Name)
+            and function.id in ("exec", "execfile")
+            and not self.deferred
+        ):
             self.defines_unknown = True
         if (
             isinstance(function, ast.Attribute)
@@ -621,16 +772,24 @@ class _FactsVisitor(ast.NodeVisitor):
             if root is not None and not self._is_local(root.id):
                 method = function.attr
                 inplace = any(
-                    keyword.arg == "inplace" and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
+                    keyword.arg == "inplace"
+                    and isinstance(keyword.value, ast.Constant)
+                    and keyword.value.value is True
                     for keyword in node.keywords
                 )
                 if method in MUTATING_METHODS or inplace:
                     self.generic_visit(node)
-                    self._mutate(root, root.id, non_idempotent=method in NON_IDEMPOTENT_METHODS and function.value is root)
+                    self._mutate(
+                        root,
+                        root.id,
+                        non_idempotent=method in NON_IDEMPOTENT_METHODS and function.value is root,
+                    )
                     return
         self.generic_visit(node)
 
-    def _visit_comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
+    def _visit_comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+    ) -> None:
         first, *rest = node.generators
         self.visit(first.iter)
         self.scopes.append(_Scope("comprehension"))
@@ -652,7 +811,9 @@ class _FactsVisitor(ast.NodeVisitor):
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension
 
 
-def _facts_for_tree(tree: ast.Module, magic_targets: tuple[tuple[str, int, int], ...], runs_script: bool) -> CellFacts:
+def _facts_for_tree(
+    tree: ast.Module, magic_targets: tuple[tuple[str, int, int], ...], runs_script: bool
+) -> CellFacts:
     visitor = _FactsVisitor()
     for statement in tree.body:
         visitor.visit(statement)
@@ -677,7 +838,9 @@ def _facts_for_tree(tree: ast.Module, magic_targets: tuple[tuple[str, int, int],
 _EMPTY = CellFacts()
 # Line magics that put unknown names into the namespace (`%pylab` star-imports numpy and matplotlib).
 _NAMESPACE_FILLING_MAGICS = frozenset({"run", "pylab", "load", "macro"})
-_CYTHON_DEFINITION = re.compile(r"^(?:c?p?def|class)\s+(?:[\w\[\], ]+\s+)?(\w+)\s*[(:]", re.MULTILINE)
+_CYTHON_DEFINITION = re.compile(
+    r"^(?:c?p?def|class)\s+(?:[\w\[\], ]+\s+)?(\w+)\s*[(:]", re.MULTILINE
+)
 
 
 def _facts_of_foreign_cell(parsed: ParsedCell) -> CellFacts:
@@ -690,7 +853,11 @@ def _facts_of_foreign_cell(parsed: ParsedCell) -> CellFacts:
         names = [match.group(1) for match in _CYTHON_DEFINITION.finditer(parsed.source)]
     elif header.name in ("R", "julia", "sql"):
         words = header.arguments.replace(",", " ").split()
-        names = [word for flag, word in zip(words, words[1:]) if flag in ("-o", "--output") and word.isidentifier()]
+        names = [
+            word
+            for flag, word in itertools.pairwise(words)
+            if flag in ("-o", "--output") and word.isidentifier()
+        ]
         if header.name == "sql" and "<<" in words:
             position = words.index("<<")
             names += [word for word in words[position + 1 : position + 2] if word.isidentifier()]
@@ -714,6 +881,7 @@ def cell_facts(parsed: ParsedCell) -> CellFacts:
         for target in item.targets
     )
     runs_script = any(
-        item.kind == "line_magic" and item.name in _NAMESPACE_FILLING_MAGICS for item in parsed.masked.syntax
+        item.kind == "line_magic" and item.name in _NAMESPACE_FILLING_MAGICS
+        for item in parsed.masked.syntax
     )
     return _facts_for_tree(parsed.tree, magic_targets, runs_script)

@@ -79,22 +79,72 @@ class NotebookNeeds:
 # Installer options that take a value as the next argument (pip and uv pip).
 _OPTIONS_WITH_VALUE = frozenset(
     {
-        "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-        "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root",
-        "--python", "-p", "--trusted-host", "--platform", "--python-version", "--implementation",
-        "--abi", "--no-binary", "--only-binary", "--progress-bar", "--src", "--upgrade-strategy",
-        "--cache-dir", "--log", "--proxy", "--timeout", "--retries", "--exists-action", "--cert",
-        "--client-cert", "--config-settings", "-C", "--global-option", "--report", "--index",
-        "--default-index", "--extra", "--overrides", "--build-constraint", "--resolution",
-        "--prerelease", "--python-platform", "--exclude-newer", "--keyring-provider", "--link-mode",
-        "--reinstall-package", "--upgrade-package", "-P", "--no-binary-package", "--only-binary-package",
+        "-r",
+        "--requirement",
+        "-c",
+        "--constraint",
+        "-e",
+        "--editable",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-f",
+        "--find-links",
+        "-t",
+        "--target",
+        "--prefix",
+        "--root",
+        "--python",
+        "-p",
+        "--trusted-host",
+        "--platform",
+        "--python-version",
+        "--implementation",
+        "--abi",
+        "--no-binary",
+        "--only-binary",
+        "--progress-bar",
+        "--src",
+        "--upgrade-strategy",
+        "--cache-dir",
+        "--log",
+        "--proxy",
+        "--timeout",
+        "--retries",
+        "--exists-action",
+        "--cert",
+        "--client-cert",
+        "--config-settings",
+        "-C",
+        "--global-option",
+        "--report",
+        "--index",
+        "--default-index",
+        "--extra",
+        "--overrides",
+        "--build-constraint",
+        "--resolution",
+        "--prerelease",
+        "--python-platform",
+        "--exclude-newer",
+        "--keyring-provider",
+        "--link-mode",
+        "--reinstall-package",
+        "--upgrade-package",
+        "-P",
+        "--no-binary-package",
+        "--only-binary-package",
     }
 )
 
 
 def _install_words(item: IPythonSyntax) -> list[str] | None:
     """The arguments after ``install`` of a pip/uv install line; ``None`` for conda and others."""
-    text = item.arguments if item.kind in ("shell", "assigned_shell") else f"{item.name} {item.arguments}"
+    text = (
+        item.arguments
+        if item.kind in ("shell", "assigned_shell")
+        else f"{item.name} {item.arguments}"
+    )
     try:
         words = shlex.split(text, comments=True)
     except ValueError:
@@ -115,7 +165,9 @@ def _install_words(item: IPythonSyntax) -> list[str] | None:
     return rest[1:]
 
 
-def install_requirements(item: IPythonSyntax) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+def install_requirements(
+    item: IPythonSyntax,
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
     """Parse one install line into (requirement, canonical name, specifier) and (argument, reason)."""
     from packaging.requirements import InvalidRequirement, Requirement
 
@@ -126,7 +178,9 @@ def install_requirements(item: IPythonSyntax) -> tuple[list[tuple[str, str, str]
     skipped: list[tuple[str, str]] = []
     if words is None:
         if item.is_install:
-            skipped.append((item.arguments, "conda packages are not pinned (their names differ from PyPI's)"))
+            skipped.append(
+                (item.arguments, "conda packages are not pinned (their names differ from PyPI's)")
+            )
         return found, skipped
     if "-" in words:
         # `pip install - q - U pkg` (spaces typed into the options) is not a command pip accepts.
@@ -138,16 +192,24 @@ def install_requirements(item: IPythonSyntax) -> tuple[list[tuple[str, str, str]
         position += 1
         if word.startswith("-"):
             if word in ("-r", "--requirement") and position < len(words):
-                skipped.append((words[position], "requirements files named by install lines are not read"))
+                skipped.append(
+                    (words[position], "requirements files named by install lines are not read")
+                )
             if word in ("-e", "--editable") and position < len(words):
-                skipped.append((words[position], "editable installs name a path, not a pinnable version"))
+                skipped.append(
+                    (words[position], "editable installs name a path, not a pinnable version")
+                )
             if "=" not in word and word in _OPTIONS_WITH_VALUE:
                 position += 1
             continue
         if any(marker in word for marker in ("$", "{", "}")):
             skipped.append((word, "depends on a variable"))
             continue
-        if "://" in word or word.startswith((".", "/", "~", "git+")) or word.endswith((".whl", ".tar.gz", ".zip")):
+        if (
+            "://" in word
+            or word.startswith((".", "/", "~", "git+"))
+            or word.endswith((".whl", ".tar.gz", ".zip"))
+        ):
             skipped.append((word, "a path or URL, not a pinnable version"))
             continue
         try:
@@ -158,7 +220,9 @@ def install_requirements(item: IPythonSyntax) -> tuple[list[tuple[str, str, str]
         if requirement.url:
             skipped.append((word, "a direct URL, not a pinnable version"))
             continue
-        found.append((str(requirement), canonical_name(requirement.name), str(requirement.specifier)))
+        found.append(
+            (str(requirement), canonical_name(requirement.name), str(requirement.specifier))
+        )
     return found, skipped
 
 
@@ -174,7 +238,13 @@ def _optional_import_positions(tree: ast.Module) -> frozenset[tuple[int, int]]:
         catches = False
         for handler in node.handlers:
             kinds = handler.type
-            names: list[ast.expr] = list(kinds.elts) if isinstance(kinds, ast.Tuple) else [kinds] if kinds is not None else []
+            names: list[ast.expr] = (
+                list(kinds.elts)
+                if isinstance(kinds, ast.Tuple)
+                else [kinds]
+                if kinds is not None
+                else []
+            )
             if kinds is None or any(
                 (isinstance(name, ast.Name) and name.id in _IMPORT_ERRORS)
                 or (isinstance(name, ast.Attribute) and name.attr in _IMPORT_ERRORS)
@@ -203,7 +273,16 @@ def notebook_needs(notebook: Notebook) -> NotebookNeeds:
             found, not_pinned = install_requirements(item)
             for requirement, name, specifier in found:
                 installs.append(
-                    InstallNeed(requirement, name, specifier, cell.number, cell.cell_id, item.line, item.column, item.end_column)
+                    InstallNeed(
+                        requirement,
+                        name,
+                        specifier,
+                        cell.number,
+                        cell.cell_id,
+                        item.line,
+                        item.column,
+                        item.end_column,
+                    )
                 )
             for argument, reason in not_pinned:
                 skipped.append(SkippedInstall(argument, reason, cell.number, item.line))

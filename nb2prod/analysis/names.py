@@ -12,8 +12,23 @@ _BUILTINS = frozenset(dir(builtins)) | frozenset(
 )
 _IPYTHON = frozenset(
     {
-        "get_ipython", "display", "In", "Out", "exit", "quit", "_", "__", "___",
-        "_i", "_ii", "_iii", "_ih", "_oh", "_dh", "_sh", "_exit_code",
+        "get_ipython",
+        "display",
+        "In",
+        "Out",
+        "exit",
+        "quit",
+        "_",
+        "__",
+        "___",
+        "_i",
+        "_ii",
+        "_iii",
+        "_ih",
+        "_oh",
+        "_dh",
+        "_sh",
+        "_exit_code",
     }
 )
 _NUMBERED_HISTORY = re.compile(r"^_i{0,1}\d+$")

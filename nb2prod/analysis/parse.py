@@ -47,7 +47,11 @@ def parse_source(source: str) -> ParsedCell:
             tree = ast.parse(masked.text)
     except SyntaxError as error:
         message = error.msg or "invalid syntax"
-        return ParsedCell(masked, None, SyntaxProblem(message, error.lineno or 1, error.offset or 1), source)
+        return ParsedCell(
+            masked, None, SyntaxProblem(message, error.lineno or 1, error.offset or 1), source
+        )
     except (ValueError, RecursionError, MemoryError) as error:
-        return ParsedCell(masked, None, SyntaxProblem(str(error).splitlines()[0][:200], 1, 1), source)
+        return ParsedCell(
+            masked, None, SyntaxProblem(str(error).splitlines()[0][:200], 1, 1), source
+        )
     return ParsedCell(masked, tree, None, source)

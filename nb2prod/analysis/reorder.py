@@ -8,6 +8,7 @@ position first). ``None`` means no order exists (the dependencies form a cycle).
 from __future__ import annotations
 
 import heapq
+import itertools
 from dataclasses import dataclass
 
 from nb2prod.analysis.dataflow import Dataflow
@@ -61,7 +62,7 @@ def plan_reordering(notebook: Notebook, flow: Dataflow) -> Reordering:
 
     # Definers of one name keep their relative order, so later redefinitions stay later.
     for definers in flow.definers.values():
-        for first, second in zip(definers, definers[1:]):
+        for first, second in itertools.pairwise(definers):
             require(first, second)
     for reader, reads in flow.effective_reads.items():
         for read in reads:
@@ -99,6 +100,11 @@ def plan_reordering(notebook: Notebook, flow: Dataflow) -> Reordering:
                 heapq.heappush(ready, target)
     if len(order) < len(units):
         stuck = sorted(index for index, degree in indegree.items() if degree > 0)
-        cycle = tuple(number for index in stuck for number in units[index] if notebook.cells[number - 1].is_code)
+        cycle = tuple(
+            number
+            for index in stuck
+            for number in units[index]
+            if notebook.cells[number - 1].is_code
+        )
         return Reordering(None, cycle)
     return Reordering(tuple(number for index in order for number in units[index]))

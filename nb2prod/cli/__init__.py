@@ -18,14 +18,26 @@ __all__ = ["cli", "main"]
 # Subcommand name -> (module, attribute, one-line help). Modules import only when the command runs,
 # so that `nb2prod lint` never pays for papermill, libcst or jupyter_server.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "lint": ("nb2prod.cli.lint", "lint", "Find hidden state, out-of-order runs and other hazards in notebooks."),
+    "lint": (
+        "nb2prod.cli.lint",
+        "lint",
+        "Find hidden state, out-of-order runs and other hazards in notebooks.",
+    ),
     "rules": ("nb2prod.cli.rules", "rules", "List every rule."),
     "rule": ("nb2prod.cli.rules", "rule", "Show the documentation of one rule."),
-    "extract": ("nb2prod.cli.extract", "extract", "Turn a notebook into a typed Python module with tests."),
+    "extract": (
+        "nb2prod.cli.extract",
+        "extract",
+        "Turn a notebook into a typed Python module with tests.",
+    ),
     "pin": ("nb2prod.cli.pin", "pin", "Record or check the environment a notebook needs."),
     "run": ("nb2prod.cli.run", "run", "Run a notebook with parameters through papermill."),
     "repro": ("nb2prod.cli.repro", "repro", "Check that notebooks reproduce their saved outputs."),
-    "check": ("nb2prod.cli.check", "check", "Run the whole notebook check for CI (lint, pins, repro)."),
+    "check": (
+        "nb2prod.cli.check",
+        "check",
+        "Run the whole notebook check for CI (lint, pins, repro).",
+    ),
 }
 
 
@@ -33,7 +45,11 @@ class LazyGroup(click.Group):
     """A group that imports a subcommand's module only when that subcommand is used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name, (module, _, _) in COMMANDS.items() if importlib.util.find_spec(module) is not None]
+        return [
+            name
+            for name, (module, _, _) in COMMANDS.items()
+            if importlib.util.find_spec(module) is not None
+        ]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         entry = COMMANDS.get(cmd_name)
@@ -65,7 +81,10 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, "-V", "--version", prog_name="nb2prod")
 def cli() -> None:
     """nb2prod: make Jupyter notebooks reproducible and ready for production."""
@@ -99,5 +118,8 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as error:  # the last line of defence against tracebacks
         if os.environ.get("NB2PROD_DEBUG"):
             raise
-        click.echo(f"nb2prod: internal error: {type(error).__name__}: {error} (set NB2PROD_DEBUG=1 for a traceback)", err=True)
+        click.echo(
+            f"nb2prod: internal error: {type(error).__name__}: {error} (set NB2PROD_DEBUG=1 for a traceback)",
+            err=True,
+        )
         sys.exit(2)

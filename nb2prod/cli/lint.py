@@ -23,21 +23,43 @@ __all__ = ["lint"]
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (NB1, NB201, E, F...). Comma-separated or repeated.")
+@click.option(
+    "--select",
+    multiple=True,
+    help="Rule codes or prefixes to enable (NB1, NB201, E, F...). Comma-separated or repeated.",
+)
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
-@click.option("--extend-select", multiple=True, help="Codes to enable on top of the configured selection.")
+@click.option(
+    "--extend-select", multiple=True, help="Codes to enable on top of the configured selection."
+)
 @format_option(("text", "json", "sarif", "github", "junit"))
 @output_file_option
 @click.option("--statistics", is_flag=True, help="Show a count per rule instead of each finding.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the notebooks.")
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change behaviour (with --fix or --diff).")
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="Also apply fixes that may change behaviour (with --fix or --diff).",
+)
 @click.option("--diff", is_flag=True, help="Show the fixes as a diff; change no file.")
 @click.option("--no-ruff", is_flag=True, help="Do not run ruff's Python rules.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: all cores).")
-@click.option("--config", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Read settings from this pyproject.toml.")
-@click.option("--isolated", is_flag=True, help="Ignore every configuration file; use the defaults and the flags.")
-@click.option("--no-respect-gitignore", is_flag=True, help="Lint notebooks that .gitignore ignores too.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: all cores)."
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Read settings from this pyproject.toml.",
+)
+@click.option(
+    "--isolated",
+    is_flag=True,
+    help="Ignore every configuration file; use the defaults and the flags.",
+)
+@click.option(
+    "--no-respect-gitignore", is_flag=True, help="Lint notebooks that .gitignore ignores too."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 def lint(
     paths: tuple[Path, ...],
@@ -72,7 +94,9 @@ def lint(
     if no_ruff:
         settings = settings.with_overrides(ruff=False)
     if extend_select:
-        settings = settings.with_overrides(extend_select=(*settings.extend_select, *split_codes(extend_select)))
+        settings = settings.with_overrides(
+            extend_select=(*settings.extend_select, *split_codes(extend_select))
+        )
     selected = split_codes(select) or None
     ignored = split_codes(ignore)
     rules = rules_for(settings, selected, ignored)
@@ -103,7 +127,10 @@ def lint(
             sys.exit(0 if exit_zero or not outcome.fixed_count else 1)
         diagnostics = sorted(outcome.remaining, key=lambda diagnostic: diagnostic.sort_key)
         if not quiet and output_format == "text":
-            click.echo(f"Fixed {outcome.fixed_count} finding{'s' if outcome.fixed_count != 1 else ''}.", err=True)
+            click.echo(
+                f"Fixed {outcome.fixed_count} finding{'s' if outcome.fixed_count != 1 else ''}.",
+                err=True,
+            )
 
     if statistics:
         emit(_statistics(diagnostics, output_format), output_file)
@@ -113,7 +140,9 @@ def lint(
 
         color = output_format == "text" and output_file is None and _stdout_wants_color()
         sources = notebook_source_lookup() if output_format == "text" else None
-        emit(render(diagnostics, run.paths, output_format, color=color, sources=sources), output_file)
+        emit(
+            render(diagnostics, run.paths, output_format, color=color, sources=sources), output_file
+        )
     if output_format == "text" and not quiet:
         _summary(len(run.results), diagnostics)
     sys.exit(0 if exit_zero or not diagnostics else 1)
@@ -131,14 +160,20 @@ def _stdout_wants_color() -> bool:
 def _statistics(diagnostics: Sequence[Diagnostic], output_format: str) -> str:
     """A count per rule, most frequent first (``--statistics``), as text or, with ``--format json``, JSON."""
     counts = Counter((d.code, d.name) for d in diagnostics)
-    fixable = Counter(d.code for d in diagnostics if d.fix is not None and d.fix.applicability == "safe")
+    fixable = Counter(
+        d.code for d in diagnostics if d.fix is not None and d.fix.applicability == "safe"
+    )
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     if output_format == "json":
         document = [
-            {"code": code, "name": name, "count": count, "fixable": fixable[code]} for (code, name), count in rows
+            {"code": code, "name": name, "count": count, "fixable": fixable[code]}
+            for (code, name), count in rows
         ]
         return json.dumps(document, indent=2) + "\n"
-    lines = [f"{count:>6}  {code:<8} {'[*] ' if fixable[code] else '    '}{name}" for (code, name), count in rows]
+    lines = [
+        f"{count:>6}  {code:<8} {'[*] ' if fixable[code] else '    '}{name}"
+        for (code, name), count in rows
+    ]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -149,7 +184,10 @@ def _plural(count: int, noun: str) -> str:
 def _summary(file_count: int, diagnostics: Sequence[Diagnostic]) -> None:
     """The closing line on standard error, so that standard output stays machine-readable."""
     if not diagnostics:
-        click.echo(click.style(f"All checks passed ({_plural(file_count, 'notebook')}).", fg="green"), err=True)
+        click.echo(
+            click.style(f"All checks passed ({_plural(file_count, 'notebook')}).", fg="green"),
+            err=True,
+        )
         return
     fixable = sum(1 for d in diagnostics if d.fix and d.fix.applicability == "safe")
     unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == "unsafe")

@@ -48,7 +48,9 @@ def emit(text: str, output_file: Path | None) -> None:
         try:
             atomic_write_text(output_file, text)
         except OSError as error:
-            raise UsageError(f"cannot write the report: {error.strerror or error}", output_file) from None
+            raise UsageError(
+                f"cannot write the report: {error.strerror or error}", output_file
+            ) from None
         return
     sys.stdout.write(text)
     sys.stdout.flush()

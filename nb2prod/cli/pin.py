@@ -15,18 +15,54 @@ __all__ = ["pin"]
 @click.command()
 @click.argument("paths", nargs=-1, metavar="NOTEBOOK_OR_FOLDER...", type=click.Path(path_type=Path))
 @click.option(
-    "-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Requirements file to write or check (default: [tool.nb2prod] pin-file, else ./requirements.txt).",
 )
-@click.option("--pep723", is_flag=True, help="Write (or check) PEP 723 '# /// script' metadata in each notebook, as juv does.")
-@click.option("--metadata", "in_metadata", is_flag=True, help="Write (or check) metadata.nb2prod.environment in each notebook.")
-@click.option("--python", "python", metavar="PATH", help="Interpreter whose environment to pin (default: the notebook's kernel's).")
-@click.option("--check", is_flag=True, help="Compare imports, pins and the environment; write nothing. Exit 1 on findings.")
-@click.option("--lock", is_flag=True, help="Write a full transitive lock with `uv pip compile` (needs uv).")
-@click.option("--format", "output_format", type=click.Choice(("text", "json", "sarif", "github", "junit")), default="text", show_default=True, help="Output format (sarif, github and junit only with --check).")
+@click.option(
+    "--pep723",
+    is_flag=True,
+    help="Write (or check) PEP 723 '# /// script' metadata in each notebook, as juv does.",
+)
+@click.option(
+    "--metadata",
+    "in_metadata",
+    is_flag=True,
+    help="Write (or check) metadata.nb2prod.environment in each notebook.",
+)
+@click.option(
+    "--python",
+    "python",
+    metavar="PATH",
+    help="Interpreter whose environment to pin (default: the notebook's kernel's).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Compare imports, pins and the environment; write nothing. Exit 1 on findings.",
+)
+@click.option(
+    "--lock", is_flag=True, help="Write a full transitive lock with `uv pip compile` (needs uv)."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("text", "json", "sarif", "github", "junit")),
+    default="text",
+    show_default=True,
+    help="Output format (sarif, github and junit only with --check).",
+)
 @click.option("--dry-run", is_flag=True, help="Show the changes as a diff; write nothing.")
-@click.option("--force", is_flag=True, help="Replace a requirements file that nb2prod did not write.")
-@click.option("--config", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Read settings from this pyproject.toml.")
+@click.option(
+    "--force", is_flag=True, help="Replace a requirements file that nb2prod did not write."
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Read settings from this pyproject.toml.",
+)
 def pin(
     paths: tuple[Path, ...],
     output: Path | None,
@@ -55,23 +91,51 @@ def pin(
     targets = list(paths) or [Path(".")]
     settings = load_settings(targets, config)
     embedded = [kind for kind, chosen in (("pep723", pep723), ("metadata", in_metadata)) if chosen]
-    requirements = output if output is not None else (None if embedded else default_pin_file(targets, settings))
+    requirements = (
+        output
+        if output is not None
+        else (None if embedded else default_pin_file(targets, settings))
+    )
     if check:
         if lock or dry_run or force:
-            raise UsageError("--check writes nothing: it cannot be combined with --lock, --dry-run or --force")
-        result = check_notebooks(targets, requirements=requirements, embedded=embedded, python=python, settings=settings)  # type: ignore[arg-type]
+            raise UsageError(
+                "--check writes nothing: it cannot be combined with --lock, --dry-run or --force"
+            )
+        result = check_notebooks(
+            targets,
+            requirements=requirements,
+            embedded=embedded,  # type: ignore[arg-type]
+            python=python,
+            settings=settings,
+        )
         for note in result.notes:
             click.echo(f"note: {note}", err=True)
         from nb2prod.report import render
 
-        emit(render(list(result.diagnostics), list(result.paths), output_format, color=output_format == "text" and sys.stdout.isatty()), None)
+        emit(
+            render(
+                list(result.diagnostics),
+                list(result.paths),
+                output_format,
+                color=output_format == "text" and sys.stdout.isatty(),
+            ),
+            None,
+        )
         if output_format == "text":
             count = len(result.diagnostics)
             checked = f"in {', '.join(result.interpreters)}"
             if count:
-                click.echo(f"Found {count} environment finding{'s' if count != 1 else ''} {checked}.", err=True)
+                click.echo(
+                    f"Found {count} environment finding{'s' if count != 1 else ''} {checked}.",
+                    err=True,
+                )
             else:
-                click.echo(click.style(f"Pins match the imports and the environment {checked}.", fg="green"), err=True)
+                click.echo(
+                    click.style(
+                        f"Pins match the imports and the environment {checked}.", fg="green"
+                    ),
+                    err=True,
+                )
         sys.exit(1 if result.diagnostics else 0)
     if output_format not in ("text", "json"):
         raise UsageError(f"--format {output_format} is for --check; pin writes text or json")

@@ -14,25 +14,105 @@ __all__ = ["repro"]
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--rtol", type=click.FloatRange(min=0), default=1e-5, show_default=True, help="Relative tolerance for numbers in outputs.")
-@click.option("--atol", type=click.FloatRange(min=0), default=1e-8, show_default=True, help="Absolute tolerance for numbers in outputs.")
-@click.option("--image-threshold", type=click.FloatRange(min=0, max=1), default=0.01, show_default=True, help="Largest mean pixel distance (0-1) for images to count as equivalent.")
-@click.option("--ignore-stderr", is_flag=True, help="Do not compare what cells write to standard error (warnings, logs).")
-@click.option("-t", "--timeout", type=click.FloatRange(min=0, min_open=True), default=600, show_default=True, help="Seconds one cell may run before the notebook is stopped (timeout verdict).")
-@click.option("--startup-timeout", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True, help="Seconds to wait for a kernel to start.")
-@click.option("-k", "--kernel", "kernel_name", help="Kernel to run every notebook with (default: each notebook's own, or one of its language).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for random/numpy/torch/tensorflow, set before the first cell.")
+@click.option(
+    "--rtol",
+    type=click.FloatRange(min=0),
+    default=1e-5,
+    show_default=True,
+    help="Relative tolerance for numbers in outputs.",
+)
+@click.option(
+    "--atol",
+    type=click.FloatRange(min=0),
+    default=1e-8,
+    show_default=True,
+    help="Absolute tolerance for numbers in outputs.",
+)
+@click.option(
+    "--image-threshold",
+    type=click.FloatRange(min=0, max=1),
+    default=0.01,
+    show_default=True,
+    help="Largest mean pixel distance (0-1) for images to count as equivalent.",
+)
+@click.option(
+    "--ignore-stderr",
+    is_flag=True,
+    help="Do not compare what cells write to standard error (warnings, logs).",
+)
+@click.option(
+    "-t",
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=600,
+    show_default=True,
+    help="Seconds one cell may run before the notebook is stopped (timeout verdict).",
+)
+@click.option(
+    "--startup-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60,
+    show_default=True,
+    help="Seconds to wait for a kernel to start.",
+)
+@click.option(
+    "-k",
+    "--kernel",
+    "kernel_name",
+    help="Kernel to run every notebook with (default: each notebook's own, or one of its language).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed for random/numpy/torch/tensorflow, set before the first cell.",
+)
 @click.option("--no-seed", is_flag=True, help="Do not seed random number generators.")
-@click.option("--mpl-backend", default=None, help="MPLBACKEND for the kernel (default: the inline backend, which renders with Agg).")
-@click.option("--golden", "golden_dir", type=click.Path(file_okay=False, path_type=Path), help="Compare with sidecar golden outputs in this folder instead of the outputs saved in the notebooks.")
-@click.option("--update", "update_golden", is_flag=True, help="Write the new outputs as golden files into --golden DIR.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Notebooks to run at once (one kernel each).")
-@click.option("--dask", "dask_address", metavar="ADDRESS", help="Run the notebooks on this Dask distributed scheduler (tcp://host:8786).")
+@click.option(
+    "--mpl-backend",
+    default=None,
+    help="MPLBACKEND for the kernel (default: the inline backend, which renders with Agg).",
+)
+@click.option(
+    "--golden",
+    "golden_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Compare with sidecar golden outputs in this folder instead of the outputs saved in the notebooks.",
+)
+@click.option(
+    "--update",
+    "update_golden",
+    is_flag=True,
+    help="Write the new outputs as golden files into --golden DIR.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Notebooks to run at once (one kernel each).",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="Run the notebooks on this Dask distributed scheduler (tcp://host:8786).",
+)
 @format_option(("text", "json", "junit", "github", "sarif"))
 @output_file_option
-@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when standard error is a terminal).")
-@click.option("--no-diff", is_flag=True, help="Text format: do not print the diffs of differing cells.")
-@click.option("--exclude", multiple=True, help="Glob of notebooks to leave out when searching folders.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar (default: when standard error is a terminal).",
+)
+@click.option(
+    "--no-diff", is_flag=True, help="Text format: do not print the diffs of differing cells."
+)
+@click.option(
+    "--exclude", multiple=True, help="Glob of notebooks to leave out when searching folders."
+)
 def repro(
     paths: tuple[Path, ...],
     rtol: float,
@@ -81,7 +161,9 @@ def repro(
         kernel_name=kernel_name,
         timeout=timeout,
         startup_timeout=startup_timeout,
-        tolerance=Tolerance(rtol=rtol, atol=atol, image_threshold=image_threshold, compare_stderr=not ignore_stderr),
+        tolerance=Tolerance(
+            rtol=rtol, atol=atol, image_threshold=image_threshold, compare_stderr=not ignore_stderr
+        ),
         seed=None if no_seed else seed,
         matplotlib_backend=mpl_backend or INLINE_BACKEND,
         golden_dir=golden_dir,
@@ -120,18 +202,26 @@ def repro(
             redirect_stderr=False,
         )
     if live is None:
-        verdicts = repro_paths(targets, options, jobs=jobs, dask_address=dask_address, on_result=print_result)
+        verdicts = repro_paths(
+            targets, options, jobs=jobs, dask_address=dask_address, on_result=print_result
+        )
     else:
         with live:
             task = live.add_task("", total=len(targets))
 
             def advance(verdict: NotebookVerdict) -> None:
                 print_result(verdict)
-                live.update(task, advance=1, description=f"{Path(verdict.path).name}: {verdict.verdict}")
+                live.update(
+                    task, advance=1, description=f"{Path(verdict.path).name}: {verdict.verdict}"
+                )
 
-            verdicts = repro_paths(targets, options, jobs=jobs, dask_address=dask_address, on_result=advance)
+            verdicts = repro_paths(
+                targets, options, jobs=jobs, dask_address=dask_address, on_result=advance
+            )
     if streaming:
         click.echo(summary_line(verdicts), err=True)
     else:
-        emit(render_repro(verdicts, output_format, color=False, show_diffs=not no_diff), output_file)
+        emit(
+            render_repro(verdicts, output_format, color=False, show_diffs=not no_diff), output_file
+        )
     sys.exit(0 if all(verdict.passed for verdict in verdicts) else 1)

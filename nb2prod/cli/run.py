@@ -13,19 +13,82 @@ __all__ = ["run"]
 
 @click.command()
 @click.argument("notebook", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output notebook (with --grid: output folder). Default: NOTEBOOK's name with '.out' before '.ipynb'.")
-@click.option("-p", "--parameter", "parameter_pairs", nargs=2, multiple=True, metavar="NAME VALUE", help="Set a parameter; VALUE is read as a Python/YAML literal unless the parameter is a str.")
-@click.option("-f", "--parameters-file", type=click.Path(path_type=Path, dir_okay=False), help="YAML (or JSON) file of parameter values.")
-@click.option("--grid", "grid_file", type=click.Path(path_type=Path, dir_okay=False), help="YAML file of name -> list of values: run every combination (cartesian product).")
-@click.option("-k", "--kernel", "kernel_name", help="Kernel to run with (default: the notebook's own).")
-@click.option("-t", "--timeout", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds one cell may run (default: no limit).")
-@click.option("--startup-timeout", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True, help="Seconds to wait for the kernel to start.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for random/numpy/torch/tensorflow, set before the first cell.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Output notebook (with --grid: output folder). Default: NOTEBOOK's name with '.out' before '.ipynb'.",
+)
+@click.option(
+    "-p",
+    "--parameter",
+    "parameter_pairs",
+    nargs=2,
+    multiple=True,
+    metavar="NAME VALUE",
+    help="Set a parameter; VALUE is read as a Python/YAML literal unless the parameter is a str.",
+)
+@click.option(
+    "-f",
+    "--parameters-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="YAML (or JSON) file of parameter values.",
+)
+@click.option(
+    "--grid",
+    "grid_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="YAML file of name -> list of values: run every combination (cartesian product).",
+)
+@click.option(
+    "-k", "--kernel", "kernel_name", help="Kernel to run with (default: the notebook's own)."
+)
+@click.option(
+    "-t",
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds one cell may run (default: no limit).",
+)
+@click.option(
+    "--startup-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60,
+    show_default=True,
+    help="Seconds to wait for the kernel to start.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed for random/numpy/torch/tensorflow, set before the first cell.",
+)
 @click.option("--no-seed", is_flag=True, help="Do not seed random number generators.")
-@click.option("--mpl-backend", default=None, help="MPLBACKEND for the kernel (default: the inline backend, which renders with Agg).")
-@click.option("--cwd", type=click.Path(path_type=Path, file_okay=False, exists=True), help="Working directory of the kernel (default: the notebook's folder).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="With --grid: combinations to run at once.")
-@click.option("--dask", "dask_address", metavar="ADDRESS", help="With --grid: run the combinations on this Dask scheduler.")
+@click.option(
+    "--mpl-backend",
+    default=None,
+    help="MPLBACKEND for the kernel (default: the inline backend, which renders with Agg).",
+)
+@click.option(
+    "--cwd",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Working directory of the kernel (default: the notebook's folder).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="With --grid: combinations to run at once.",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="With --grid: run the combinations on this Dask scheduler.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def run(
     notebook: Path,
@@ -88,7 +151,9 @@ def run(
             click.echo(f"note: {result.kernel_note}", err=True)
         if result.succeeded:
             if not quiet:
-                click.echo(f"✓ {result.input} -> {result.output} ({result.seconds:.1f} s)", err=True)
+                click.echo(
+                    f"✓ {result.input} -> {result.output} ({result.seconds:.1f} s)", err=True
+                )
             return
         where = f" -> {result.output}" if result.output else ""
         click.echo(f"✗ {result.input}{where}: {result.status}: {result.message or ''}", err=True)
@@ -99,7 +164,16 @@ def run(
         folder = output or notebook.parent / f"{notebook.stem}-grid"
         if folder.exists() and not folder.is_dir():
             raise UsageError("with --grid, -o names a folder", folder)
-        results = run_grid(notebook, folder, grid_file, values, options, jobs=jobs, dask_address=dask_address, on_result=report)
+        results = run_grid(
+            notebook,
+            folder,
+            grid_file,
+            values,
+            options,
+            jobs=jobs,
+            dask_address=dask_address,
+            on_result=report,
+        )
         sys.stdout.write(render_summary(results))
         if not quiet:
             click.echo(f"summary written to {folder / 'summary.csv'}", err=True)

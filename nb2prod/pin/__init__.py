@@ -35,7 +35,9 @@ __all__ = [
 ]
 
 
-def check_pins(paths: Sequence[Path], *, settings: Settings | None = None, python: str | None = None) -> list[Diagnostic]:
+def check_pins(
+    paths: Sequence[Path], *, settings: Settings | None = None, python: str | None = None
+) -> list[Diagnostic]:
     """NB5 findings for ``paths``, for ``nb2prod check``: against ``[tool.nb2prod] pin-file`` when it
     is configured, and against the PEP 723 block or ``metadata.nb2prod.environment`` of each notebook
     that has one. Unreadable and non-Python notebooks are skipped (lint reports them)."""
@@ -48,7 +50,9 @@ def check_pins(paths: Sequence[Path], *, settings: Settings | None = None, pytho
     loaded = load_notebooks(paths, lenient=True)
     findings: list[Diagnostic] = []
     if requirements is not None and loaded.notebooks:
-        findings.extend(compare_pins(loaded.notebooks, requirements=requirements, python=python).diagnostics)
+        findings.extend(
+            compare_pins(loaded.notebooks, requirements=requirements, python=python).diagnostics
+        )
     for notebook, needs in loaded.notebooks:
         embedded = []
         if find_pep723_block(notebook) is not None:
@@ -57,5 +61,12 @@ def check_pins(paths: Sequence[Path], *, settings: Settings | None = None, pytho
         if isinstance(section, dict) and "environment" in section:
             embedded.append("metadata")
         if embedded:
-            findings.extend(compare_pins([(notebook, needs)], requirements=None, embedded=embedded, python=python).diagnostics)  # type: ignore[arg-type]
+            findings.extend(
+                compare_pins(
+                    [(notebook, needs)],
+                    requirements=None,
+                    embedded=embedded,  # type: ignore[arg-type]
+                    python=python,
+                ).diagnostics
+            )
     return sorted(findings, key=lambda diagnostic: diagnostic.sort_key)

@@ -26,7 +26,14 @@ from nb2prod.pin.writers import (
     render_requirements,
 )
 
-__all__ = ["DEFAULT_PIN_FILE", "FileChange", "PinOutcome", "check_notebooks", "default_pin_file", "pin_notebooks"]
+__all__ = [
+    "DEFAULT_PIN_FILE",
+    "FileChange",
+    "PinOutcome",
+    "check_notebooks",
+    "default_pin_file",
+    "pin_notebooks",
+]
 
 # Where pins go when nothing else is said: `[tool.nb2prod] pin-file`, else this file in the cwd.
 DEFAULT_PIN_FILE = "requirements.txt"
@@ -47,8 +54,13 @@ class FileChange:
         before = (self.before or "").splitlines(keepends=True)
         after = self.after.splitlines(keepends=True)
         name = str(self.path)
-        lines = difflib.unified_diff(before, after, f"a/{name}" if self.before is not None else "/dev/null", f"b/{name}")
-        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+        lines = difflib.unified_diff(
+            before, after, f"a/{name}" if self.before is not None else "/dev/null", f"b/{name}"
+        )
+        return "".join(
+            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+            for line in lines
+        )
 
 
 @dataclass
@@ -104,13 +116,20 @@ def pin_notebooks(
         raise UsageError("--lock writes a requirements file: name one with -o")
     settings = settings if settings is not None else Settings()
     loaded = load_notebooks(
-        paths, exclude=[*settings.exclude, *settings.extend_exclude], respect_gitignore=settings.respect_gitignore
+        paths,
+        exclude=[*settings.exclude, *settings.extend_exclude],
+        respect_gitignore=settings.respect_gitignore,
     )
     existing: PinSet | None = None
     before: str | None = None
     if requirements is not None:
         existing, before = _existing_requirements(requirements, force)
-    plan = plan_pins(loaded.notebooks, python=python, preferred=existing.names if existing else (), notes=loaded.notes)
+    plan = plan_pins(
+        loaded.notebooks,
+        python=python,
+        preferred=existing.names if existing else (),
+        notes=loaded.notes,
+    )
     outcome = PinOutcome(plan, dry_run=dry_run)
     entries: list[PinEntry] = list(plan.entries.values())
     if requirements is not None:
@@ -118,9 +137,14 @@ def pin_notebooks(
         if lock:
             from nb2prod.pin.lock import lock_requirements
 
-            locked = lock_requirements(entries, plan.snapshot, plan.notebooks[0].interpreter.path, requirements)
+            locked = lock_requirements(
+                entries, plan.snapshot, plan.notebooks[0].interpreter.path, requirements
+            )
             locked_names = {entry.name for entry in locked.direct}
-            entries = [*locked.direct, *(entry for entry in entries if entry.name not in locked_names)]
+            entries = [
+                *locked.direct,
+                *(entry for entry in entries if entry.name not in locked_names),
+            ]
             transitive = locked.transitive
             outcome.transitive = transitive
         text = render_requirements(
@@ -140,10 +164,16 @@ def pin_notebooks(
         original = _read_text(Path(notebook.path))
         current = original
         if pep723:
-            current = notebook_with_pep723(current, notebook.path, notebook_entries, notebook_plan.snapshot)
+            current = notebook_with_pep723(
+                current, notebook.path, notebook_entries, notebook_plan.snapshot
+            )
         if metadata:
-            current = notebook_with_metadata(current, notebook.path, notebook_entries, notebook_plan.snapshot)
-        what = "+".join(kind for kind, chosen in (("pep723", pep723), ("metadata", metadata)) if chosen)
+            current = notebook_with_metadata(
+                current, notebook.path, notebook_entries, notebook_plan.snapshot
+            )
+        what = "+".join(
+            kind for kind, chosen in (("pep723", pep723), ("metadata", metadata)) if chosen
+        )
         outcome.changes.append(FileChange(Path(notebook.path), original, current, what))
     if not dry_run:
         for change in outcome.changes:
@@ -151,7 +181,9 @@ def pin_notebooks(
                 try:
                     atomic_write_text(change.path, change.after)
                 except OSError as error:
-                    raise Nb2prodError(f"cannot write: {error.strerror or error}", change.path) from None
+                    raise Nb2prodError(
+                        f"cannot write: {error.strerror or error}", change.path
+                    ) from None
                 outcome.written.append(change.path)
     return outcome
 
@@ -174,9 +206,15 @@ def check_notebooks(
     """Compare the notebooks under ``paths`` with their pins and their kernel's environment."""
     settings = settings if settings is not None else Settings()
     loaded = load_notebooks(
-        paths, exclude=[*settings.exclude, *settings.extend_exclude], respect_gitignore=settings.respect_gitignore
+        paths,
+        exclude=[*settings.exclude, *settings.extend_exclude],
+        respect_gitignore=settings.respect_gitignore,
     )
-    result = compare_pins(loaded.notebooks, requirements=requirements, embedded=embedded, python=python)
+    result = compare_pins(
+        loaded.notebooks, requirements=requirements, embedded=embedded, python=python
+    )
     if loaded.notes:
-        return CheckResult(result.diagnostics, result.paths, (*loaded.notes, *result.notes), result.interpreters)
+        return CheckResult(
+            result.diagnostics, result.paths, (*loaded.notes, *result.notes), result.interpreters
+        )
     return result

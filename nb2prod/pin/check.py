@@ -51,24 +51,34 @@ def compare_pins(
     for notebook, _ in notebooks:
         sets = []
         for kind in embedded:
-            sets.append(pins_from_pep723(notebook) if kind == "pep723" else pins_from_metadata(notebook))
+            sets.append(
+                pins_from_pep723(notebook) if kind == "pep723" else pins_from_metadata(notebook)
+            )
         embedded_sets.append(sets)
     diagnostics: list[Diagnostic] = []
     notes: list[str] = []
     groups: dict[str, list[tuple[Notebook, NotebookNeeds]]] = {}
     snapshots = {}
     probed = probe_notebooks(notebooks, python)
-    for (notebook, needs), sets, (interpreter, snapshot) in zip(notebooks, embedded_sets, probed, strict=True):
+    for (notebook, needs), sets, (interpreter, snapshot) in zip(
+        notebooks, embedded_sets, probed, strict=True
+    ):
         if interpreter.warning:
             notes.append(f"{notebook.display_path}: {interpreter.warning}")
         snapshots[interpreter.path] = snapshot
         groups.setdefault(interpreter.path, []).append((notebook, needs))
         for pins in sets:
-            diagnostics.extend(environment_findings([(notebook, needs)], pins, snapshot, scope="all"))
+            diagnostics.extend(
+                environment_findings([(notebook, needs)], pins, snapshot, scope="all")
+            )
     if shared is not None:
         for interpreter_path, members in groups.items():
-            others = [item for path, group in groups.items() if path != interpreter_path for item in group]
-            found = environment_findings(members, shared, snapshots[interpreter_path], scope="all", also_needed_by=others)
+            others = [
+                item for path, group in groups.items() if path != interpreter_path for item in group
+            ]
+            found = environment_findings(
+                members, shared, snapshots[interpreter_path], scope="all", also_needed_by=others
+            )
             diagnostics.extend(found)
     unique = {(d.path, d.code, d.message, d.span): d for d in diagnostics}
     ordered = sorted(unique.values(), key=lambda diagnostic: diagnostic.sort_key)

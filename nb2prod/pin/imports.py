@@ -39,7 +39,9 @@ def load_notebooks(
     ``lenient`` (for ``nb2prod check``, whose lint step reports bad files) skips unreadable and
     non-Python notebooks with a note instead.
     """
-    named = {Path(path) for path in paths if not Path(path).is_dir() or Path(path).suffix == ".ipynb"}
+    named = {
+        Path(path) for path in paths if not Path(path).is_dir() or Path(path).suffix == ".ipynb"
+    }
     found: list[tuple[Notebook, NotebookNeeds]] = []
     notes: list[str] = []
     for path in discover_notebooks(paths, exclude=exclude, respect_gitignore=respect_gitignore):
@@ -52,8 +54,12 @@ def load_notebooks(
             continue
         if not notebook.is_python:
             if path in named and not lenient:
-                raise NotebookReadError(f"the kernel language is {notebook.language!r}, not Python: cannot pin", path)
-            notes.append(f"{path}: skipped: the kernel language is {notebook.language!r}, not Python")
+                raise NotebookReadError(
+                    f"the kernel language is {notebook.language!r}, not Python: cannot pin", path
+                )
+            notes.append(
+                f"{path}: skipped: the kernel language is {notebook.language!r}, not Python"
+            )
             continue
         found.append((notebook, notebook_needs(notebook)))
     if not found and not lenient:

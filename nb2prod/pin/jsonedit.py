@@ -97,7 +97,9 @@ class JsonText:
         """``value`` serialised in the file's style, for a place ``depth`` levels deep."""
         style = self.style
         separators = (",", ": ") if style.indent is not None else (",", ":")
-        text = json.dumps(value, indent=style.indent, ensure_ascii=style.ensure_ascii, separators=separators)
+        text = json.dumps(
+            value, indent=style.indent, ensure_ascii=style.ensure_ascii, separators=separators
+        )
         if style.indent is None or depth == 0:
             return text
         pad = " " * (style.indent * depth)
@@ -127,13 +129,21 @@ class JsonText:
         entry = json.dumps(key, ensure_ascii=self.style.ensure_ascii) + separator + serialised
         if not members:
             close = self.text.index("}", start)
-            self._splice(start, close + 1, "{" + self._newline_pad(depth + 1) + entry + self._newline_pad(depth) + "}")
+            self._splice(
+                start,
+                close + 1,
+                "{" + self._newline_pad(depth + 1) + entry + self._newline_pad(depth) + "}",
+            )
             return
         keys = [member.key for member in members]
         if keys == sorted(keys):
             for member in members:
                 if member.key > key:
-                    self._splice(member.key_start, member.key_start, entry + "," + self._newline_pad(depth + 1))
+                    self._splice(
+                        member.key_start,
+                        member.key_start,
+                        entry + "," + self._newline_pad(depth + 1),
+                    )
                     return
         last = members[-1]
         self._splice(last.value_end, last.value_end, "," + self._newline_pad(depth + 1) + entry)
@@ -144,7 +154,11 @@ class JsonText:
         serialised = self.dumps(value, depth + 1)
         if not items:
             close = self.text.index("]", start)
-            self._splice(start, close + 1, "[" + self._newline_pad(depth + 1) + serialised + self._newline_pad(depth) + "]")
+            self._splice(
+                start,
+                close + 1,
+                "[" + self._newline_pad(depth + 1) + serialised + self._newline_pad(depth) + "]",
+            )
             return
         if index < len(items):
             at = items[index][0]

@@ -55,7 +55,9 @@ def find_uv() -> str | None:
         return None
 
 
-_LOCK_LINE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>\S+)\s*(?:#\s*via\s+(?P<via>.*))?$")
+_LOCK_LINE = re.compile(
+    r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>\S+)\s*(?:#\s*via\s+(?P<via>.*))?$"
+)
 
 
 def lock_requirements(
@@ -64,7 +66,9 @@ def lock_requirements(
     """Resolve ``entries`` and everything they depend on to exact versions."""
     uv = find_uv()
     if uv is None:
-        raise LockError("--lock needs uv, which was not found (install it with `pip install uv`)", destination)
+        raise LockError(
+            "--lock needs uv, which was not found (install it with `pip install uv`)", destination
+        )
     requirements = "".join(entry.requirement + "\n" for entry in entries)
     constraints = "".join(
         f"{distribution.key}=={distribution.version}\n"
@@ -75,12 +79,27 @@ def lock_requirements(
         constraint_file = Path(folder) / "constraints.txt"
         constraint_file.write_text(constraints, encoding="utf-8")
         command = [
-            uv, "pip", "compile", "-", "--python", interpreter, "--no-header", "--annotation-style", "line",
-            "--constraint", str(constraint_file), "--quiet",
+            uv,
+            "pip",
+            "compile",
+            "-",
+            "--python",
+            interpreter,
+            "--no-header",
+            "--annotation-style",
+            "line",
+            "--constraint",
+            str(constraint_file),
+            "--quiet",
         ]
         try:
             completed = subprocess.run(
-                command, input=requirements, capture_output=True, text=True, timeout=LOCK_TIMEOUT_SECONDS, check=False
+                command,
+                input=requirements,
+                capture_output=True,
+                text=True,
+                timeout=LOCK_TIMEOUT_SECONDS,
+                check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as error:
             raise LockError(f"uv pip compile could not run: {error}", destination) from None
@@ -98,8 +117,14 @@ def lock_requirements(
         name = canonical_name(match.group("name"))
         version = match.group("version")
         if name in by_name:
-            direct.append(PinEntry(name, by_name[name].display_name, version, sources=by_name[name].sources))
+            direct.append(
+                PinEntry(name, by_name[name].display_name, version, sources=by_name[name].sources)
+            )
         else:
-            via = tuple(canonical_name(part.strip()) for part in (match.group("via") or "").split(",") if part.strip() and not part.strip().startswith("-"))
+            via = tuple(
+                canonical_name(part.strip())
+                for part in (match.group("via") or "").split(",")
+                if part.strip() and not part.strip().startswith("-")
+            )
             transitive.append(TransitivePin(name, version, via))
     return LockResult(tuple(direct), tuple(transitive))

@@ -46,12 +46,18 @@ class Problem:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "path": self.path, "cell": self.cell, "line": self.line, "column": self.column,
-            "kind": self.kind, "message": self.message,
+            "path": self.path,
+            "cell": self.cell,
+            "line": self.line,
+            "column": self.column,
+            "kind": self.kind,
+            "message": self.message,
         }
 
     def render(self) -> str:
-        where = f"{self.path}:cell {self.cell}:{self.line}:{self.column}" if self.cell else self.path
+        where = (
+            f"{self.path}:cell {self.cell}:{self.line}:{self.column}" if self.cell else self.path
+        )
         return f"{where}: {self.message}"
 
 
@@ -111,7 +117,11 @@ def _add(entries: dict[str, PinEntry], entry: PinEntry) -> None:
 
 
 def _plan_notebook(
-    notebook: Notebook, needs: NotebookNeeds, interpreter: Interpreter, snapshot: EnvironmentSnapshot, preferred: frozenset[str]
+    notebook: Notebook,
+    needs: NotebookNeeds,
+    interpreter: Interpreter,
+    snapshot: EnvironmentSnapshot,
+    preferred: frozenset[str],
 ) -> NotebookPlan:
     plan = NotebookPlan(notebook, needs, interpreter, snapshot)
     path = notebook.display_path
@@ -126,48 +136,108 @@ def _plan_notebook(
             continue
         seen.add(key)
         status = resolution.status
-        outcome = ImportOutcome(need.module, need.cell, need.line, status, resolution.distribution, resolution.version)
+        outcome = ImportOutcome(
+            need.module, need.cell, need.line, status, resolution.distribution, resolution.version
+        )
         problem_at = (path, need.cell, need.line, need.column)
         if status in ("stdlib", "local"):
             plan.outcomes.append(outcome)
             continue
         if status == "installed" and resolution.distribution is not None:
-            _add(plan.entries, PinEntry(resolution.distribution, _display(snapshot, resolution.distribution), resolution.version, sources=(path,)))
+            _add(
+                plan.entries,
+                PinEntry(
+                    resolution.distribution,
+                    _display(snapshot, resolution.distribution),
+                    resolution.version,
+                    sources=(path,),
+                ),
+            )
         elif status == "ambiguous":
-            chosen = [name for name in resolution.distributions if name in installs or name in preferred]
+            chosen = [
+                name for name in resolution.distributions if name in installs or name in preferred
+            ]
             if len(chosen) == 1:
                 name = chosen[0]
-                outcome = replace(outcome, status="installed", distribution=name, version=snapshot.version_of(name))
-                _add(plan.entries, PinEntry(name, _display(snapshot, name), snapshot.version_of(name), sources=(path,)))
+                outcome = replace(
+                    outcome,
+                    status="installed",
+                    distribution=name,
+                    version=snapshot.version_of(name),
+                )
+                _add(
+                    plan.entries,
+                    PinEntry(
+                        name, _display(snapshot, name), snapshot.version_of(name), sources=(path,)
+                    ),
+                )
             else:
-                plan.problems.append(Problem(*problem_at, "ambiguous", (
-                    f"`{need.module}` is provided by several distributions ({', '.join(resolution.distributions)}): "
-                    "not pinned; pin the one you mean with `%pip install NAME` in the notebook or by hand"
-                )))
+                plan.problems.append(
+                    Problem(
+                        *problem_at,
+                        "ambiguous",
+                        (
+                            f"`{need.module}` is provided by several distributions ({', '.join(resolution.distributions)}): "
+                            "not pinned; pin the one you mean with `%pip install NAME` in the notebook or by hand"
+                        ),
+                    )
+                )
         elif status == "unresolved":
-            plan.problems.append(Problem(*problem_at, "unresolved", (
-                f"`{need.top}` is importable in {where} but no installed distribution provides it: not pinned"
-            )))
+            plan.problems.append(
+                Problem(
+                    *problem_at,
+                    "unresolved",
+                    (
+                        f"`{need.top}` is importable in {where} but no installed distribution provides it: not pinned"
+                    ),
+                )
+            )
         elif need.is_optional:
             outcome = replace(outcome, status="optional")
         elif resolution.distribution is not None:
-            _add(plan.entries, PinEntry(resolution.distribution, resolution.distribution, None, sources=(path,)))
-            plan.problems.append(Problem(*problem_at, "not-installed", (
-                f"`{need.top}` is not installed in {where}: pinned as {resolution.distribution} without a version"
-            )))
+            _add(
+                plan.entries,
+                PinEntry(resolution.distribution, resolution.distribution, None, sources=(path,)),
+            )
+            plan.problems.append(
+                Problem(
+                    *problem_at,
+                    "not-installed",
+                    (
+                        f"`{need.top}` is not installed in {where}: pinned as {resolution.distribution} without a version"
+                    ),
+                )
+            )
         else:
-            plan.problems.append(Problem(*problem_at, "unknown", (
-                f"`{need.top}` is not installed in {where} and no distribution is known for it: not pinned"
-            )))
+            plan.problems.append(
+                Problem(
+                    *problem_at,
+                    "unknown",
+                    (
+                        f"`{need.top}` is not installed in {where} and no distribution is known for it: not pinned"
+                    ),
+                )
+            )
         plan.outcomes.append(outcome)
     for install in needs.installs:
         version = snapshot.version_of(install.name)
         display = _display(snapshot, install.name)
         if version is None:
-            _add(plan.entries, PinEntry(install.name, install.name, None, install.specifier, (path,)))
-            plan.problems.append(Problem(path, install.cell, install.line, install.column, "not-installed", (
-                f"`{install.requirement}` (install line) is not installed in {where}: pinned as {install.name}{install.specifier}"
-            )))
+            _add(
+                plan.entries, PinEntry(install.name, install.name, None, install.specifier, (path,))
+            )
+            plan.problems.append(
+                Problem(
+                    path,
+                    install.cell,
+                    install.line,
+                    install.column,
+                    "not-installed",
+                    (
+                        f"`{install.requirement}` (install line) is not installed in {where}: pinned as {install.name}{install.specifier}"
+                    ),
+                )
+            )
             continue
         _add(plan.entries, PinEntry(install.name, display, version, sources=(path,)))
         from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -178,13 +248,29 @@ def _plan_notebook(
         except (InvalidSpecifier, InvalidVersion):
             allowed = True
         if not allowed:
-            plan.problems.append(Problem(path, install.cell, install.line, install.column, "install-mismatch", (
-                f"the install line asks for `{install.requirement}` but {where} has {display} {version}: pinned {version}"
-            )))
+            plan.problems.append(
+                Problem(
+                    path,
+                    install.cell,
+                    install.line,
+                    install.column,
+                    "install-mismatch",
+                    (
+                        f"the install line asks for `{install.requirement}` but {where} has {display} {version}: pinned {version}"
+                    ),
+                )
+            )
     for skipped in needs.skipped:
-        plan.problems.append(Problem(path, skipped.cell, skipped.line, 1, "install-skipped", (
-            f"install argument `{skipped.argument}` is not pinned: {skipped.reason}"
-        )))
+        plan.problems.append(
+            Problem(
+                path,
+                skipped.cell,
+                skipped.line,
+                1,
+                "install-skipped",
+                (f"install argument `{skipped.argument}` is not pinned: {skipped.reason}"),
+            )
+        )
     return plan
 
 
@@ -210,7 +296,9 @@ def plan_pins(
     merged: dict[str, PinEntry] = {}
     problems: list[Problem] = []
     all_notes = list(notes)
-    for (notebook, needs), (interpreter, snapshot) in zip(notebooks, probe_notebooks(notebooks, python), strict=True):
+    for (notebook, needs), (interpreter, snapshot) in zip(
+        notebooks, probe_notebooks(notebooks, python), strict=True
+    ):
         if interpreter.warning:
             all_notes.append(f"{notebook.display_path}: {interpreter.warning}")
         plan = _plan_notebook(notebook, needs, interpreter, snapshot, preferred_names)
@@ -218,11 +306,25 @@ def plan_pins(
         problems.extend(plan.problems)
         for entry in plan.entries.values():
             existing = merged.get(entry.name)
-            if existing is not None and existing.version and entry.version and existing.version != entry.version:
-                problems.append(Problem(plan.path, 0, 0, 0, "conflict", (
-                    f"{entry.name} is {entry.version} in {plan.interpreter.path} but {existing.version} for "
-                    f"{', '.join(existing.sources)}: pinned {existing.version}"
-                )))
+            if (
+                existing is not None
+                and existing.version
+                and entry.version
+                and existing.version != entry.version
+            ):
+                problems.append(
+                    Problem(
+                        plan.path,
+                        0,
+                        0,
+                        0,
+                        "conflict",
+                        (
+                            f"{entry.name} is {entry.version} in {plan.interpreter.path} but {existing.version} for "
+                            f"{', '.join(existing.sources)}: pinned {existing.version}"
+                        ),
+                    )
+                )
             _add(merged, entry)
     return PinPlan(plans, dict(sorted(merged.items())), problems, all_notes)
 

@@ -25,7 +25,13 @@ from nb2prod.analysis.imports import NotebookNeeds
 from nb2prod.errors import Nb2prodError
 from nb2prod.notebook import Notebook
 
-__all__ = ["PROBE_SCRIPT", "Interpreter", "InterpreterError", "kernel_interpreter", "probe_environment"]
+__all__ = [
+    "PROBE_SCRIPT",
+    "Interpreter",
+    "InterpreterError",
+    "kernel_interpreter",
+    "probe_environment",
+]
 
 PROBE_TIMEOUT_SECONDS = 120
 
@@ -195,7 +201,8 @@ def kernel_interpreter(notebook: Notebook, python: str | None = None) -> Interpr
         spec = find_kernel_spec(name)
     except (OSError, ValueError) as error:
         return Interpreter(
-            sys.executable, "current interpreter",
+            sys.executable,
+            "current interpreter",
             warning=f"kernel '{name}' cannot be read ({error}); using {sys.executable}",
         )
     if spec is None:
@@ -203,27 +210,42 @@ def kernel_interpreter(notebook: Notebook, python: str | None = None) -> Interpr
             # Jupyter's built-in kernel of that name runs in the interpreter that runs Jupyter.
             return Interpreter(sys.executable, f"kernel '{name}'")
         return Interpreter(
-            sys.executable, "current interpreter",
+            sys.executable,
+            "current interpreter",
             warning=f"kernel '{name}' is not installed here; using {sys.executable} (choose with --python)",
         )
     language = str(spec.get("language") or "").lower()
     if language and "python" not in language:
-        raise InterpreterError(f"kernel '{name}' runs {spec.get('language')}, not Python: cannot pin", notebook.path)
+        raise InterpreterError(
+            f"kernel '{name}' runs {spec.get('language')}, not Python: cannot pin", notebook.path
+        )
     environment = spec.get("env")
-    env = {str(key): str(value) for key, value in environment.items()} if isinstance(environment, dict) else {}
+    env = (
+        {str(key): str(value) for key, value in environment.items()}
+        if isinstance(environment, dict)
+        else {}
+    )
     argv = [str(argument) for argument in spec.get("argv") or [] if isinstance(argument, str)]
     for argument in argv[:3]:
         base = os.path.basename(argument)
         if _PYTHON_NAME.match(base):
             # jupyter_client starts a bare `python` as the interpreter that runs Jupyter itself.
-            if base == argument and base in ("python", f"python{sys.version_info[0]}", f"python{sys.version_info[0]}.{sys.version_info[1]}"):
+            if base == argument and base in (
+                "python",
+                f"python{sys.version_info[0]}",
+                f"python{sys.version_info[0]}.{sys.version_info[1]}",
+            ):
                 return Interpreter(sys.executable, f"kernel '{name}'", env)
             resolved = _resolve_executable(argument)
             if resolved is not None and Path(resolved).exists():
                 return Interpreter(resolved, f"kernel '{name}'", env)
-            raise InterpreterError(f"kernel '{name}' names an interpreter that does not exist: {argument}", notebook.path)
+            raise InterpreterError(
+                f"kernel '{name}' names an interpreter that does not exist: {argument}",
+                notebook.path,
+            )
     return Interpreter(
-        sys.executable, "current interpreter",
+        sys.executable,
+        "current interpreter",
         warning=f"kernel '{name}' starts with `{' '.join(argv[:2])}`, not a Python executable; using {sys.executable} (choose with --python)",
     )
 
@@ -254,10 +276,14 @@ def find_kernel_spec(name: str) -> dict[str, Any] | None:
     return None
 
 
-_CACHE: dict[tuple[str, tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]], EnvironmentSnapshot] = {}
+_CACHE: dict[
+    tuple[str, tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]], EnvironmentSnapshot
+] = {}
 
 
-def probe_environment(interpreter: Interpreter, modules: Iterable[str] = (), dotted: Iterable[str] = ()) -> EnvironmentSnapshot:
+def probe_environment(
+    interpreter: Interpreter, modules: Iterable[str] = (), dotted: Iterable[str] = ()
+) -> EnvironmentSnapshot:
     """Ask ``interpreter`` (in a subprocess) for its distributions and whether ``modules`` import."""
     module_list = tuple(sorted(set(modules)))
     dotted_list = tuple(sorted(set(dotted)))
@@ -286,22 +312,32 @@ def probe_environment(interpreter: Interpreter, modules: Iterable[str] = (), dot
         except PermissionError:
             raise InterpreterError("interpreter is not executable", interpreter.path) from None
         except OSError as error:
-            raise InterpreterError(f"cannot run interpreter: {error.strerror or error}", interpreter.path) from None
+            raise InterpreterError(
+                f"cannot run interpreter: {error.strerror or error}", interpreter.path
+            ) from None
         except subprocess.TimeoutExpired:
-            raise InterpreterError(f"interpreter did not answer within {PROBE_TIMEOUT_SECONDS} s", interpreter.path) from None
+            raise InterpreterError(
+                f"interpreter did not answer within {PROBE_TIMEOUT_SECONDS} s", interpreter.path
+            ) from None
     if completed.returncode != 0:
         last = (completed.stderr.strip().splitlines() or ["no error output"])[-1]
-        raise InterpreterError(f"interpreter failed ({last[:200]}); is it Python 3.8 or newer?", interpreter.path)
+        raise InterpreterError(
+            f"interpreter failed ({last[:200]}); is it Python 3.8 or newer?", interpreter.path
+        )
     try:
         data = json.loads(completed.stdout)
     except json.JSONDecodeError:
-        raise InterpreterError("interpreter did not answer with JSON; is it Python 3.8 or newer?", interpreter.path) from None
+        raise InterpreterError(
+            "interpreter did not answer with JSON; is it Python 3.8 or newer?", interpreter.path
+        ) from None
     snapshot = EnvironmentSnapshot.from_probe(data)
     if not snapshot.stdlib - {"__future__", "__main__"} or not data.get("stdlib"):
         # Before 3.10 an interpreter cannot list its standard library; ours is the best stand-in.
         from dataclasses import replace
 
-        snapshot = replace(snapshot, stdlib=snapshot.stdlib | frozenset(getattr(sys, "stdlib_module_names", ())))
+        snapshot = replace(
+            snapshot, stdlib=snapshot.stdlib | frozenset(getattr(sys, "stdlib_module_names", ()))
+        )
     _CACHE[key] = snapshot
     return snapshot
 
@@ -318,6 +354,8 @@ def probe_notebooks(
         key = interpreter.key
         chosen.setdefault(key, interpreter)
         modules.setdefault(key, set()).update(needs.modules)
-        dotted.setdefault(key, set()).update(need.module for need in needs.imports if "." in need.module)
+        dotted.setdefault(key, set()).update(
+            need.module for need in needs.imports if "." in need.module
+        )
     snapshots = {key: probe_environment(chosen[key], modules[key], dotted[key]) for key in chosen}
     return [(interpreter, snapshots[interpreter.key]) for interpreter in interpreters]

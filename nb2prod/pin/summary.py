@@ -24,7 +24,10 @@ def outcome_to_dict(outcome: PinOutcome) -> dict[str, Any]:
             }
             for entry in plan.entries.values()
         ],
-        "transitive": [{"name": item.name, "version": item.version, "via": list(item.via)} for item in outcome.transitive],
+        "transitive": [
+            {"name": item.name, "version": item.version, "via": list(item.via)}
+            for item in outcome.transitive
+        ],
         "notebooks": [
             {
                 "path": notebook_plan.path,
@@ -49,7 +52,12 @@ def outcome_to_dict(outcome: PinOutcome) -> dict[str, Any]:
         "problems": [problem.to_dict() for problem in plan.problems],
         "notes": list(plan.notes),
         "files": [
-            {"path": str(change.path), "kind": change.what, "changed": change.changed, "written": change.path in outcome.written}
+            {
+                "path": str(change.path),
+                "kind": change.what,
+                "changed": change.changed,
+                "written": change.path in outcome.written,
+            }
             for change in outcome.changes
         ],
     }
@@ -70,7 +78,9 @@ def render_outcome_text(outcome: PinOutcome) -> str:
             lines.append(f"{change.path}: up to date")
         else:
             lines.append(f"{change.path}: {verb} {change.what.replace('+', ' and ')} pins")
-    interpreters = sorted({(item.interpreter.path, item.snapshot.python_version) for item in plan.notebooks})
+    interpreters = sorted(
+        {(item.interpreter.path, item.snapshot.python_version) for item in plan.notebooks}
+    )
     where = "; ".join(f"{path} (Python {version})" for path, version in interpreters)
     count = len(plan.entries)
     notebooks = len(plan.notebooks)
@@ -79,5 +89,7 @@ def render_outcome_text(outcome: PinOutcome) -> str:
         f" in {where}."
     )
     if plan.problems:
-        lines.append(f"{len(plan.problems)} import{'s' if len(plan.problems) != 1 else ''} or install line{'s' if len(plan.problems) != 1 else ''} need attention (above).")
+        lines.append(
+            f"{len(plan.problems)} import{'s' if len(plan.problems) != 1 else ''} or install line{'s' if len(plan.problems) != 1 else ''} need attention (above)."
+        )
     return "\n".join(lines) + "\n"

@@ -85,10 +85,16 @@ def render_requirements(
     """
     base = destination.parent
     current = set(relative_sources(PinEntry("", "", None, sources=tuple(pinned_notebooks)), base))
-    lines: dict[str, tuple[str, list[str], list[str]]] = {}  # name -> (requirement, sources, extra comments)
+    lines: dict[
+        str, tuple[str, list[str], list[str]]
+    ] = {}  # name -> (requirement, sources, extra comments)
     for entry in entries:
         sources = list(relative_sources(entry, base))
-        comments = [] if entry.version is not None or entry.specifier else ["not installed when pinned: no version"]
+        comments = (
+            []
+            if entry.version is not None or entry.specifier
+            else ["not installed when pinned: no version"]
+        )
         if entry.version is None and entry.specifier:
             comments = ["not installed when pinned: the install line's specifier"]
         lines[entry.name] = (entry.requirement, sources, comments)
@@ -167,7 +173,9 @@ def _strip_key(content: str, key: str) -> str:
     return content[: match.start()] + content[end:]
 
 
-def pep723_block(entries: Sequence[PinEntry], snapshot: EnvironmentSnapshot, existing: str | None = None) -> str:
+def pep723_block(
+    entries: Sequence[PinEntry], snapshot: EnvironmentSnapshot, existing: str | None = None
+) -> str:
     """The ``# /// script`` block (without a final newline) for ``entries``.
 
     ``existing`` is the TOML content of the block already in the notebook: its other keys and
@@ -211,7 +219,10 @@ def _load(text: str) -> JsonText:
 def _check(path: Path | None, new_text: str, expected: Mapping[str, Any]) -> str:
     """Refuse to write text that does not decode to exactly the document intended."""
     if json.loads(new_text) != expected:
-        raise Nb2prodError("internal error: the edited notebook does not match the intended change; nothing written", path)
+        raise Nb2prodError(
+            "internal error: the edited notebook does not match the intended change; nothing written",
+            path,
+        )
     return new_text
 
 
@@ -219,7 +230,9 @@ def _source_value(source: str, as_list: bool) -> str | list[str]:
     return source.splitlines(keepends=True) if as_list else source
 
 
-def notebook_with_pep723(text: str, path: Path | None, entries: Sequence[PinEntry], snapshot: EnvironmentSnapshot) -> str:
+def notebook_with_pep723(
+    text: str, path: Path | None, entries: Sequence[PinEntry], snapshot: EnvironmentSnapshot
+) -> str:
     """The notebook ``text`` with its PEP 723 block written or updated; nothing else changes."""
     document = _load(text)
     expected = json.loads(text.lstrip("\ufeff"))
@@ -234,16 +247,21 @@ def notebook_with_pep723(text: str, path: Path | None, entries: Sequence[PinEntr
         raw_source = cell.get("source", "")
         source = "".join(raw_source) if isinstance(raw_source, list) else str(raw_source)
         padded = source if source.endswith("\n") else source + "\n"
-        match = next((m for m in PEP723_BLOCK.finditer(padded) if m.group("type") == "script"), None)
+        match = next(
+            (m for m in PEP723_BLOCK.finditer(padded) if m.group("type") == "script"), None
+        )
         if match is None:
             continue
         content = "".join(
-            line[2:] if line.startswith("# ") else line[1:] for line in match.group("content").splitlines(keepends=True)
+            line[2:] if line.startswith("# ") else line[1:]
+            for line in match.group("content").splitlines(keepends=True)
         )
         try:
             block = pep723_block(entries, snapshot, content)
         except tomllib.TOMLDecodeError as error:
-            raise PinFileError(f"cell {index + 1}: invalid TOML in the '# /// script' block: {error}", path) from None
+            raise PinFileError(
+                f"cell {index + 1}: invalid TOML in the '# /// script' block: {error}", path
+            ) from None
         # The block's closing `# ///` ends before any padding newline, so offsets are the source's.
         new_source = source[: match.start()] + block + source[match.end() :]
         value = _source_value(new_source, isinstance(raw_source, list))
@@ -260,29 +278,42 @@ def notebook_with_pep723(text: str, path: Path | None, entries: Sequence[PinEntr
         "outputs": [],
         "source": _source_value(block, as_list),
     }
-    if (expected.get("nbformat"), expected.get("nbformat_minor", 0)) >= (4, 5) or any("id" in cell for cell in cells):
+    if (expected.get("nbformat"), expected.get("nbformat_minor", 0)) >= (4, 5) or any(
+        "id" in cell for cell in cells
+    ):
         taken = {cell.get("id") for cell in cells}
         identifier = uuid.uuid4().hex[:8]
         while identifier in taken:
             identifier = uuid.uuid4().hex[:8]
-        new_cell = {"cell_type": "code", "execution_count": None, "id": identifier, **{k: v for k, v in new_cell.items() if k not in ("cell_type", "execution_count")}}
+        new_cell = {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": identifier,
+            **{k: v for k, v in new_cell.items() if k not in ("cell_type", "execution_count")},
+        }
     cells.insert(0, new_cell)
     document.insert_item(cells_member.value_start, 0, new_cell, 1)
     return _check(path, document.text, expected)
 
 
-def environment_metadata(entries: Sequence[PinEntry], snapshot: EnvironmentSnapshot) -> dict[str, Any]:
+def environment_metadata(
+    entries: Sequence[PinEntry], snapshot: EnvironmentSnapshot
+) -> dict[str, Any]:
     """The ``metadata.nb2prod.environment`` record for ``entries``."""
     return {
         "python": snapshot.python_version,
         "implementation": snapshot.implementation,
         "platform": snapshot.platform_tag,
-        "packages": {entry.name: entry.version for entry in sorted(entries, key=lambda item: item.name)},
+        "packages": {
+            entry.name: entry.version for entry in sorted(entries, key=lambda item: item.name)
+        },
         "generator": f"nb2prod {__version__}",
     }
 
 
-def notebook_with_metadata(text: str, path: Path | None, entries: Sequence[PinEntry], snapshot: EnvironmentSnapshot) -> str:
+def notebook_with_metadata(
+    text: str, path: Path | None, entries: Sequence[PinEntry], snapshot: EnvironmentSnapshot
+) -> str:
     """The notebook ``text`` with ``metadata.nb2prod.environment`` set; nothing else changes."""
     document = _load(text)
     expected = json.loads(text.lstrip("\ufeff"))
@@ -296,7 +327,11 @@ def notebook_with_metadata(text: str, path: Path | None, entries: Sequence[PinEn
     metadata = expected["metadata"]
     section = metadata.get("nb2prod")
     section_member = document.member(metadata_member.value_start, "nb2prod")
-    if isinstance(section, dict) and section_member is not None and document.text[section_member.value_start] == "{":
+    if (
+        isinstance(section, dict)
+        and section_member is not None
+        and document.text[section_member.value_start] == "{"
+    ):
         section["environment"] = record
         document.set_member(section_member.value_start, "environment", record, 2)
     else:

@@ -127,7 +127,13 @@ def _scan(text: str) -> tuple[tuple[int, ...], ...] | None:
             if expecting_value:
                 expecting_value = False
                 # "source": "one string": each of its lines is on the same file line.
-                if cells and source_depth is None and last_key == "source" and cells_depth is not None and depth == cells_depth + 1:
+                if (
+                    cells
+                    and source_depth is None
+                    and last_key == "source"
+                    and cells_depth is not None
+                    and depth == cells_depth + 1
+                ):
                     count = max(1, value.count("\\n") + (0 if value.endswith("\\n") else 1))
                     cells[-1].extend([start_line] * count)
             elif source_depth is not None and depth == source_depth and cells:
@@ -139,7 +145,13 @@ def _scan(text: str) -> tuple[tuple[int, ...], ...] | None:
         elif character in "[{":
             if expecting_value and last_key == "cells" and depth == 1 and character == "[":
                 cells_depth = depth + 1
-            elif expecting_value and last_key == "source" and cells_depth is not None and depth == cells_depth + 1 and character == "[":
+            elif (
+                expecting_value
+                and last_key == "source"
+                and cells_depth is not None
+                and depth == cells_depth + 1
+                and character == "["
+            ):
                 source_depth = depth + 1
             elif character == "{" and cells_depth is not None and depth == cells_depth:
                 cells.append([])

@@ -11,4 +11,9 @@ __all__ = ["render_json"]
 
 
 def render_json(diagnostics: Sequence[Diagnostic]) -> str:
-    return json.dumps([diagnostic.to_dict() for diagnostic in diagnostics], indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            [diagnostic.to_dict() for diagnostic in diagnostics], indent=2, ensure_ascii=False
+        )
+        + "\n"
+    )

@@ -46,7 +46,14 @@ def render_sarif(diagnostics: Sequence[Diagnostic]) -> str:
         properties: dict[str, object] = {"source": diagnostic.source}
         if span is not None:
             location["logicalLocations"] = [{"name": f"cell {span.cell}", "kind": "module"}]
-            properties.update({"cell": span.cell, "cellId": span.cell_id, "line": span.line, "column": span.column})
+            properties.update(
+                {
+                    "cell": span.cell,
+                    "cellId": span.cell_id,
+                    "line": span.line,
+                    "column": span.column,
+                }
+            )
             text = f"cell {span.cell}, line {span.line}: {diagnostic.message}"
         result: dict[str, object] = {
             "ruleId": diagnostic.code,
@@ -60,9 +67,13 @@ def render_sarif(diagnostics: Sequence[Diagnostic]) -> str:
             result["relatedLocations"] = [
                 {
                     "id": index,
-                    "physicalLocation": {"artifactLocation": {"uri": diagnostic.path.replace("\\", "/")}},
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": diagnostic.path.replace("\\", "/")}
+                    },
                     "logicalLocations": [{"name": f"cell {item.span.cell}", "kind": "module"}],
-                    "message": {"text": f"cell {item.span.cell}, line {item.span.line}: {item.message}"},
+                    "message": {
+                        "text": f"cell {item.span.cell}, line {item.span.line}: {item.message}"
+                    },
                 }
                 for index, item in enumerate(diagnostic.related)
             ]

@@ -38,7 +38,11 @@ def render_text(
     for diagnostic in diagnostics:
         location = _style(format_location(diagnostic), color, bold=True)
         code = _style(diagnostic.code, color, fg=_SEVERITY_COLORS[diagnostic.severity], bold=True)
-        fixable = _style(" [*]", color, fg="cyan") if diagnostic.fix and diagnostic.fix.applicability == "safe" else ""
+        fixable = (
+            _style(" [*]", color, fg="cyan")
+            if diagnostic.fix and diagnostic.fix.applicability == "safe"
+            else ""
+        )
         lines.append(f"{location}: {code}{fixable} {diagnostic.message}")
         span = diagnostic.span
         if sources is not None and span is not None:
@@ -49,15 +53,28 @@ def render_text(
                     text = source_lines[span.line - 1].rstrip()
                     if diagnostic.name == "hardcoded-secret" and span.end_line == span.line:
                         # Never print the secret itself, not even in the excerpt.
-                        text = text[: span.column - 1] + "*" * max(0, min(span.end_column, len(text) + 1) - span.column) + text[span.end_column - 1 :]
+                        text = (
+                            text[: span.column - 1]
+                            + "*" * max(0, min(span.end_column, len(text) + 1) - span.column)
+                            + text[span.end_column - 1 :]
+                        )
                     if len(text) > 120:
                         text = text[:117] + "..."
                     if text.strip():
                         gutter = f"{span.line:>4} | "
                         lines.append(_style(gutter, color, fg="blue") + text)
-                        width = (span.end_column - span.column) if span.end_line == span.line else len(text) - span.column + 1
-                        caret = " " * (span.column - 1) + "^" * max(1, min(width, max(1, len(text) - span.column + 1)))
-                        lines.append(_style(" " * 5 + "| ", color, fg="blue") + _style(caret, color, fg=_SEVERITY_COLORS[diagnostic.severity]))
+                        width = (
+                            (span.end_column - span.column)
+                            if span.end_line == span.line
+                            else len(text) - span.column + 1
+                        )
+                        caret = " " * (span.column - 1) + "^" * max(
+                            1, min(width, max(1, len(text) - span.column + 1))
+                        )
+                        lines.append(
+                            _style(" " * 5 + "| ", color, fg="blue")
+                            + _style(caret, color, fg=_SEVERITY_COLORS[diagnostic.severity])
+                        )
     return "\n".join(lines) + ("\n" if lines else "")
 
 

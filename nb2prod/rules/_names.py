@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import Any
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from nb2prod.analysis.parse import ParsedCell
 from nb2prod.diagnostics import CellSpan
@@ -162,7 +162,16 @@ def _tree_nodes(parsed: ParsedCell) -> _TreeNodes:
             imports.append(node)
     calls.sort(key=lambda item: (item.lineno, item.col_offset))
     strings.sort(key=lambda item: (item.lineno, item.col_offset))
-    return _TreeNodes(nodes, imports, calls, strings, _docstring_ids(tree, nodes), references, frozenset(loaded), by_type)
+    return _TreeNodes(
+        nodes,
+        imports,
+        calls,
+        strings,
+        _docstring_ids(tree, nodes),
+        references,
+        frozenset(loaded),
+        by_type,
+    )
 
 
 def cell_indexes(context: LintContext) -> list[CellIndex]:
@@ -218,7 +227,9 @@ def node_span(context: LintContext, cell: Cell, node: ast.AST) -> CellSpan:
     end_text = lines[end_line - 1] if 0 < end_line <= len(lines) else ""
     column = _character_column(start_text, getattr(node, "col_offset", 0))
     end_offset = getattr(node, "end_col_offset", None)
-    end_column = _character_column(end_text, end_offset) if end_offset is not None else len(end_text) + 1
+    end_column = (
+        _character_column(end_text, end_offset) if end_offset is not None else len(end_text) + 1
+    )
     return context.span(cell, line, column, end_line, end_column)
 
 

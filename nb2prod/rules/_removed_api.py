@@ -32,7 +32,9 @@ class RemovedApi:
 
 
 def _rows(removed_in: str, rows: dict[str, str]) -> tuple[RemovedApi, ...]:
-    return tuple(RemovedApi(pattern, removed_in, replacement) for pattern, replacement in rows.items())
+    return tuple(
+        RemovedApi(pattern, removed_in, replacement) for pattern, replacement in rows.items()
+    )
 
 
 # Names (modules, functions, classes, constants) that no longer exist.
@@ -110,7 +112,13 @@ ATTRIBUTES: tuple[RemovedApi, ...] = (
             "numpy.nbytes": "`numpy.dtype(t).itemsize`",
         },
     ),
-    *_rows("pandas 1.0", {"pandas.Panel": "a DataFrame with a MultiIndex, or xarray", "pandas.TimeGrouper": "`pandas.Grouper(freq=...)`"}),
+    *_rows(
+        "pandas 1.0",
+        {
+            "pandas.Panel": "a DataFrame with a MultiIndex, or xarray",
+            "pandas.TimeGrouper": "`pandas.Grouper(freq=...)`",
+        },
+    ),
     *_rows(
         "pandas 0.23",
         {
@@ -138,7 +146,10 @@ ATTRIBUTES: tuple[RemovedApi, ...] = (
         "matplotlib 3.9",
         {"matplotlib.cm.get_cmap": "`matplotlib.colormaps[name]` or `matplotlib.pyplot.get_cmap`"},
     ),
-    *_rows("seaborn 0.12", {"seaborn.factorplot": "`seaborn.catplot`", "seaborn.lvplot": "`seaborn.boxenplot`"}),
+    *_rows(
+        "seaborn 0.12",
+        {"seaborn.factorplot": "`seaborn.catplot`", "seaborn.lvplot": "`seaborn.boxenplot`"},
+    ),
     *_rows("seaborn 0.10", {"seaborn.tsplot": "`seaborn.lineplot`"}),
     *_rows(
         "scikit-learn 0.20",
@@ -148,7 +159,9 @@ ATTRIBUTES: tuple[RemovedApi, ...] = (
             "sklearn.learning_curve": "`sklearn.model_selection`",
         },
     ),
-    *_rows("scikit-learn 0.22", {"sklearn.preprocessing.Imputer": "`sklearn.impute.SimpleImputer`"}),
+    *_rows(
+        "scikit-learn 0.22", {"sklearn.preprocessing.Imputer": "`sklearn.impute.SimpleImputer`"}
+    ),
     *_rows(
         "scikit-learn 0.23",
         {
@@ -187,7 +200,10 @@ METHODS: dict[str, tuple[RemovedApi, bool]] = {
         RemovedApi(".get_feature_names", "scikit-learn 1.2", "`.get_feature_names_out()`"),
         False,
     ),
-    "set_axis_bgcolor": (RemovedApi(".set_axis_bgcolor", "matplotlib 2.2", "`.set_facecolor`"), False),
+    "set_axis_bgcolor": (
+        RemovedApi(".set_axis_bgcolor", "matplotlib 2.2", "`.set_facecolor`"),
+        False,
+    ),
 }
 # Attribute access (not a call) removed from pandas objects.
 REMOVED_PANDAS_ATTRIBUTES: dict[str, RemovedApi] = {
@@ -197,39 +213,93 @@ REMOVED_PANDAS_ATTRIBUTES: dict[str, RemovedApi] = {
 
 # Keyword arguments removed from a callable (pattern) or from any method of that name (``.name``).
 KEYWORDS: dict[tuple[str, str], RemovedApi] = {
-    ("pandas.read_csv", "error_bad_lines"): RemovedApi("error_bad_lines=", "pandas 2.0", "`on_bad_lines='error'|'skip'`"),
-    ("pandas.read_csv", "warn_bad_lines"): RemovedApi("warn_bad_lines=", "pandas 2.0", "`on_bad_lines='warn'`"),
-    ("pandas.read_csv", "squeeze"): RemovedApi("squeeze=", "pandas 2.0", "`.squeeze('columns')` on the result"),
-    ("pandas.read_table", "error_bad_lines"): RemovedApi("error_bad_lines=", "pandas 2.0", "`on_bad_lines=`"),
-    ("pandas.concat", "join_axes"): RemovedApi("join_axes=", "pandas 1.0", "`.reindex(...)` on the result"),
-    (".to_csv", "line_terminator"): RemovedApi("line_terminator=", "pandas 2.0", "`lineterminator=`"),
+    ("pandas.read_csv", "error_bad_lines"): RemovedApi(
+        "error_bad_lines=", "pandas 2.0", "`on_bad_lines='error'|'skip'`"
+    ),
+    ("pandas.read_csv", "warn_bad_lines"): RemovedApi(
+        "warn_bad_lines=", "pandas 2.0", "`on_bad_lines='warn'`"
+    ),
+    ("pandas.read_csv", "squeeze"): RemovedApi(
+        "squeeze=", "pandas 2.0", "`.squeeze('columns')` on the result"
+    ),
+    ("pandas.read_table", "error_bad_lines"): RemovedApi(
+        "error_bad_lines=", "pandas 2.0", "`on_bad_lines=`"
+    ),
+    ("pandas.concat", "join_axes"): RemovedApi(
+        "join_axes=", "pandas 1.0", "`.reindex(...)` on the result"
+    ),
+    (".to_csv", "line_terminator"): RemovedApi(
+        "line_terminator=", "pandas 2.0", "`lineterminator=`"
+    ),
     (".hist", "normed"): RemovedApi("normed=", "matplotlib 3.1", "`density=`"),
-    ("sklearn..OneHotEncoder", "sparse"): RemovedApi("sparse=", "scikit-learn 1.4", "`sparse_output=`"),
-    ("sklearn..OneHotEncoder", "categorical_features"): RemovedApi("categorical_features=", "scikit-learn 0.22", "`ColumnTransformer`"),
-    ("sklearn..KMeans", "n_jobs"): RemovedApi("n_jobs=", "scikit-learn 1.0", "nothing (threads follow OMP_NUM_THREADS)"),
-    ("sklearn..KMeans", "precompute_distances"): RemovedApi("precompute_distances=", "scikit-learn 1.0", "nothing"),
-    ("sklearn..mean_squared_error", "squared"): RemovedApi("squared=", "scikit-learn 1.6", "`root_mean_squared_error`"),
-    ("sklearn..AgglomerativeClustering", "affinity"): RemovedApi("affinity=", "scikit-learn 1.4", "`metric=`"),
-    ("sklearn..BaggingClassifier", "base_estimator"): RemovedApi("base_estimator=", "scikit-learn 1.4", "`estimator=`"),
-    ("sklearn..BaggingRegressor", "base_estimator"): RemovedApi("base_estimator=", "scikit-learn 1.4", "`estimator=`"),
-    ("sklearn..AdaBoostClassifier", "base_estimator"): RemovedApi("base_estimator=", "scikit-learn 1.4", "`estimator=`"),
-    ("sklearn..AdaBoostRegressor", "base_estimator"): RemovedApi("base_estimator=", "scikit-learn 1.4", "`estimator=`"),
-    ("sklearn..LinearRegression", "normalize"): RemovedApi("normalize=", "scikit-learn 1.2", "a `StandardScaler` in a pipeline"),
-    ("sklearn..Ridge", "normalize"): RemovedApi("normalize=", "scikit-learn 1.2", "a `StandardScaler` in a pipeline"),
-    ("sklearn..Lasso", "normalize"): RemovedApi("normalize=", "scikit-learn 1.2", "a `StandardScaler` in a pipeline"),
+    ("sklearn..OneHotEncoder", "sparse"): RemovedApi(
+        "sparse=", "scikit-learn 1.4", "`sparse_output=`"
+    ),
+    ("sklearn..OneHotEncoder", "categorical_features"): RemovedApi(
+        "categorical_features=", "scikit-learn 0.22", "`ColumnTransformer`"
+    ),
+    ("sklearn..KMeans", "n_jobs"): RemovedApi(
+        "n_jobs=", "scikit-learn 1.0", "nothing (threads follow OMP_NUM_THREADS)"
+    ),
+    ("sklearn..KMeans", "precompute_distances"): RemovedApi(
+        "precompute_distances=", "scikit-learn 1.0", "nothing"
+    ),
+    ("sklearn..mean_squared_error", "squared"): RemovedApi(
+        "squared=", "scikit-learn 1.6", "`root_mean_squared_error`"
+    ),
+    ("sklearn..AgglomerativeClustering", "affinity"): RemovedApi(
+        "affinity=", "scikit-learn 1.4", "`metric=`"
+    ),
+    ("sklearn..BaggingClassifier", "base_estimator"): RemovedApi(
+        "base_estimator=", "scikit-learn 1.4", "`estimator=`"
+    ),
+    ("sklearn..BaggingRegressor", "base_estimator"): RemovedApi(
+        "base_estimator=", "scikit-learn 1.4", "`estimator=`"
+    ),
+    ("sklearn..AdaBoostClassifier", "base_estimator"): RemovedApi(
+        "base_estimator=", "scikit-learn 1.4", "`estimator=`"
+    ),
+    ("sklearn..AdaBoostRegressor", "base_estimator"): RemovedApi(
+        "base_estimator=", "scikit-learn 1.4", "`estimator=`"
+    ),
+    ("sklearn..LinearRegression", "normalize"): RemovedApi(
+        "normalize=", "scikit-learn 1.2", "a `StandardScaler` in a pipeline"
+    ),
+    ("sklearn..Ridge", "normalize"): RemovedApi(
+        "normalize=", "scikit-learn 1.2", "a `StandardScaler` in a pipeline"
+    ),
+    ("sklearn..Lasso", "normalize"): RemovedApi(
+        "normalize=", "scikit-learn 1.2", "a `StandardScaler` in a pipeline"
+    ),
     ("sklearn..TSNE", "n_iter"): RemovedApi("n_iter=", "scikit-learn 1.7", "`max_iter=`"),
 }
 
 # Keyword values that are no longer accepted.
 KEYWORD_VALUES: dict[tuple[str, str, str], RemovedApi] = {
-    ("sklearn..GradientBoostingClassifier", "loss", "deviance"): RemovedApi("loss='deviance'", "scikit-learn 1.3", "`loss='log_loss'`"),
-    ("sklearn..SGDClassifier", "loss", "log"): RemovedApi("loss='log'", "scikit-learn 1.3", "`loss='log_loss'`"),
-    ("sklearn..RandomForestRegressor", "criterion", "mse"): RemovedApi("criterion='mse'", "scikit-learn 1.2", "`criterion='squared_error'`"),
-    ("sklearn..RandomForestRegressor", "criterion", "mae"): RemovedApi("criterion='mae'", "scikit-learn 1.2", "`criterion='absolute_error'`"),
-    ("sklearn..DecisionTreeRegressor", "criterion", "mse"): RemovedApi("criterion='mse'", "scikit-learn 1.2", "`criterion='squared_error'`"),
-    ("sklearn..GradientBoostingRegressor", "loss", "ls"): RemovedApi("loss='ls'", "scikit-learn 1.2", "`loss='squared_error'`"),
-    ("sklearn..RandomForestClassifier", "max_features", "auto"): RemovedApi("max_features='auto'", "scikit-learn 1.3", "`max_features='sqrt'`"),
-    ("sklearn..RandomForestRegressor", "max_features", "auto"): RemovedApi("max_features='auto'", "scikit-learn 1.3", "`max_features=1.0`"),
+    ("sklearn..GradientBoostingClassifier", "loss", "deviance"): RemovedApi(
+        "loss='deviance'", "scikit-learn 1.3", "`loss='log_loss'`"
+    ),
+    ("sklearn..SGDClassifier", "loss", "log"): RemovedApi(
+        "loss='log'", "scikit-learn 1.3", "`loss='log_loss'`"
+    ),
+    ("sklearn..RandomForestRegressor", "criterion", "mse"): RemovedApi(
+        "criterion='mse'", "scikit-learn 1.2", "`criterion='squared_error'`"
+    ),
+    ("sklearn..RandomForestRegressor", "criterion", "mae"): RemovedApi(
+        "criterion='mae'", "scikit-learn 1.2", "`criterion='absolute_error'`"
+    ),
+    ("sklearn..DecisionTreeRegressor", "criterion", "mse"): RemovedApi(
+        "criterion='mse'", "scikit-learn 1.2", "`criterion='squared_error'`"
+    ),
+    ("sklearn..GradientBoostingRegressor", "loss", "ls"): RemovedApi(
+        "loss='ls'", "scikit-learn 1.2", "`loss='squared_error'`"
+    ),
+    ("sklearn..RandomForestClassifier", "max_features", "auto"): RemovedApi(
+        "max_features='auto'", "scikit-learn 1.3", "`max_features='sqrt'`"
+    ),
+    ("sklearn..RandomForestRegressor", "max_features", "auto"): RemovedApi(
+        "max_features='auto'", "scikit-learn 1.3", "`max_features=1.0`"
+    ),
 }
 
 # matplotlib 3.8 removed the "seaborn-*" style names; they live on as "seaborn-v0_8-*".

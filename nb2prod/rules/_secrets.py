@@ -8,7 +8,13 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["SecretMatch", "find_token_secrets", "is_secret_name", "looks_like_secret_value", "mask_secret"]
+__all__ = [
+    "SecretMatch",
+    "find_token_secrets",
+    "is_secret_name",
+    "looks_like_secret_value",
+    "mask_secret",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +33,12 @@ _TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b")),
     ("GitHub token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{60,255}\b")),
     ("Slack token", re.compile(r"\bxox[baprse]-[A-Za-z0-9-]{10,250}")),
-    ("Slack webhook", re.compile(r"https://hooks\.slack\.com/services/(?P<secret>T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{12,})")),
+    (
+        "Slack webhook",
+        re.compile(
+            r"https://hooks\.slack\.com/services/(?P<secret>T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{12,})"
+        ),
+    ),
     ("Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
     ("OpenAI API key", re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")),
     ("Stripe key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{20,}")),
@@ -35,11 +46,15 @@ _TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{30,}\b")),
     (
         "private key",
-        re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----"),
+        re.compile(
+            r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----"
+        ),
     ),
     (
         "password in a URL",
-        re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:(?P<secret>[^\s@/'\"]{3,128})@[\w.-]+"),
+        re.compile(
+            r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:(?P<secret>[^\s@/'\"]{3,128})@[\w.-]+"
+        ),
     ),
 )
 
@@ -52,7 +67,10 @@ _SECRET_NAME = re.compile(
 _TOKEN_CHARACTERS = re.compile(r"^[A-Za-z0-9+/=_.:-]+$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _PASSWORD_NAME = re.compile(r"pass(?:word|wd|phrase)?$|pwd$", re.IGNORECASE)
-_NOT_SECRET_NAME = re.compile(r"(?:(?:sort|primary|foreign|cache|partition|dict|group|join|index|lookup|hash|row|map|sort_by|unique)_?key$)|(?:_?(?:file|path|dir|url|name|len|length|size|env|var|type|id|prefix|field|col(?:umn)?)$)|tokeniz|max_tokens|num_tokens|n_tokens", re.IGNORECASE)
+_NOT_SECRET_NAME = re.compile(
+    r"(?:(?:sort|primary|foreign|cache|partition|dict|group|join|index|lookup|hash|row|map|sort_by|unique)_?key$)|(?:_?(?:file|path|dir|url|name|len|length|size|env|var|type|id|prefix|field|col(?:umn)?)$)|tokeniz|max_tokens|num_tokens|n_tokens",
+    re.IGNORECASE,
+)
 _PLACEHOLDER = re.compile(
     r"^(?:<.*>|\{.*\}|\$\{?\w+\}?|x+|\*+|\.+|-+|_+|#+|your[\w\s-]*|my[\w\s-]*|enter[\w\s-]*|insert[\w\s-]*|"
     r"changeme|change_me|placeholder|dummy|example|test|testing|secret|password|passwd|token|none|null|"
@@ -97,6 +115,8 @@ _MARKERS: dict[str, tuple[str, ...]] = {
     "private key": ("PRIVATE KEY",),
     "password in a URL": ("://",),
 }
+
+
 def find_token_secrets(text: str) -> tuple[SecretMatch, ...]:
     """Provider tokens, private key blocks and URL passwords in ``text`` (source or output).
 
@@ -142,7 +162,11 @@ def looks_like_secret_value(name: str, value: str) -> bool:
     stripped = value.strip()
     if stripped != value or not stripped or "\n" in stripped or " " in stripped:
         return False
-    if _PLACEHOLDER.match(stripped) or "://" in stripped or stripped.startswith(("/", "~", "./", "os.")):
+    if (
+        _PLACEHOLDER.match(stripped)
+        or "://" in stripped
+        or stripped.startswith(("/", "~", "./", "os."))
+    ):
         return False
     if _PASSWORD_NAME.search(name):
         return len(stripped) >= 6
@@ -150,7 +174,9 @@ def looks_like_secret_value(name: str, value: str) -> bool:
     if len(stripped) < 16 or _entropy(stripped) < 3.0 or not _TOKEN_CHARACTERS.match(stripped):
         return False
     has_digit = any(character.isdigit() for character in stripped)
-    mixed_case = any(character.isupper() for character in stripped) and any(character.islower() for character in stripped)
+    mixed_case = any(character.isupper() for character in stripped) and any(
+        character.islower() for character in stripped
+    )
     is_hex = bool(_HEX.match(stripped)) and len(stripped) >= 32
     return has_digit and (mixed_case or is_hex)
 

@@ -38,7 +38,9 @@ class LintContext:
     @cached_property
     def parsed(self) -> dict[int, ParsedCell]:
         """Parsed code cells by cell number."""
-        return {cell.number: parse_source(cell.source) for cell in self.notebook.cells if cell.is_code}
+        return {
+            cell.number: parse_source(cell.source) for cell in self.notebook.cells if cell.is_code
+        }
 
     @cached_property
     def dataflow(self) -> Dataflow:
@@ -49,7 +51,14 @@ class LintContext:
     def cell(self, number: int) -> Cell:
         return self.notebook.cells[number - 1]
 
-    def span(self, cell: Cell | int, line: int = 1, column: int = 1, end_line: int | None = None, end_column: int | None = None) -> CellSpan:
+    def span(
+        self,
+        cell: Cell | int,
+        line: int = 1,
+        column: int = 1,
+        end_line: int | None = None,
+        end_column: int | None = None,
+    ) -> CellSpan:
         """A span in ``cell``; without an end it covers the rest of the line (or the first line)."""
         target = self.cell(cell) if isinstance(cell, int) else cell
         if end_line is None or end_column is None:

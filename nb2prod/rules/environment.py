@@ -215,7 +215,14 @@ class AmbiguousImport(Rule):
         return _findings_for(context, self.code)
 
 
-RULES: tuple[type[Rule], ...] = (InvalidPinFile, UnpinnedImport, PinMismatch, MissingModule, UnusedPin, AmbiguousImport)
+RULES: tuple[type[Rule], ...] = (
+    InvalidPinFile,
+    UnpinnedImport,
+    PinMismatch,
+    MissingModule,
+    UnusedPin,
+    AmbiguousImport,
+)
 _RULE_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}
 
 
@@ -228,11 +235,15 @@ def marker_environment(snapshot: EnvironmentSnapshot) -> dict[str, str]:
         "python_version": major_minor,
         "python_full_version": version,
         "sys_platform": snapshot.platform,
-        "platform_system": {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}.get(snapshot.platform, snapshot.platform),
+        "platform_system": {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}.get(
+            snapshot.platform, snapshot.platform
+        ),
         "os_name": "nt" if snapshot.platform == "win32" else "posix",
         "platform_machine": snapshot.machine,
         "implementation_name": implementation,
-        "platform_python_implementation": {"cpython": "CPython", "pypy": "PyPy"}.get(implementation, implementation),
+        "platform_python_implementation": {"cpython": "CPython", "pypy": "PyPy"}.get(
+            implementation, implementation
+        ),
         "implementation_version": version,
         "platform_release": "",
         "platform_version": "",
@@ -303,10 +314,12 @@ def environment_findings(
             resolution = resolve_module(need.module, snapshot, local)
             if resolution.status in ("stdlib", "local"):
                 continue
-            key = (resolution.module if resolution.status == "ambiguous" else need.top)
+            key = resolution.module if resolution.status == "ambiguous" else need.top
             first_time = key not in seen_modules
             seen_modules.add(key)
-            for distribution in resolution.distributions if resolution.status != "ambiguous" else ():
+            for distribution in (
+                resolution.distributions if resolution.status != "ambiguous" else ()
+            ):
                 direct.add(distribution)
                 needed_by.setdefault(distribution, []).append((notebook, need))
             if not first_time:
@@ -337,10 +350,17 @@ def environment_findings(
             notebook, need = first
             assert need is not None
             findings.append(
-                _Finding("NB502", notebook.display_path, _import_span(need), f"`{need.top}` is pinned to {message}")
+                _Finding(
+                    "NB502",
+                    notebook.display_path,
+                    _import_span(need),
+                    f"`{need.top}` is pinned to {message}",
+                )
             )
         elif scope == "notebook" and notebooks:
-            findings.append(_Finding("NB502", notebooks[0][0].display_path, None, f"pinned {message}"))
+            findings.append(
+                _Finding("NB502", notebooks[0][0].display_path, None, f"pinned {message}")
+            )
         else:
             findings.append(_Finding("NB502", pins.display_path, None, f"pinned {message}"))
     others = _direct_names(also_needed_by, snapshot)
@@ -348,7 +368,9 @@ def environment_findings(
     return [_to_diagnostic(finding) for finding in findings]
 
 
-def _direct_names(notebooks: Sequence[tuple[Notebook, NotebookNeeds]], snapshot: EnvironmentSnapshot) -> frozenset[str]:
+def _direct_names(
+    notebooks: Sequence[tuple[Notebook, NotebookNeeds]], snapshot: EnvironmentSnapshot
+) -> frozenset[str]:
     names: set[str] = set()
     for notebook, needs in notebooks:
         local = local_module_names(notebook.path)
@@ -377,16 +399,32 @@ def _import_findings(
         pinned = [name for name in resolution.distributions if name in pinned_names]
         if not pinned:
             choices = ", ".join(resolution.distributions)
-            several = "a namespace that several distributions share" if resolution.from_table else "provided by several distributions"
-            yield _Finding("NB505", path, span, f"`{module}` is {several} ({choices}); pin the one the notebook needs")
+            several = (
+                "a namespace that several distributions share"
+                if resolution.from_table
+                else "provided by several distributions"
+            )
+            yield _Finding(
+                "NB505",
+                path,
+                span,
+                f"`{module}` is {several} ({choices}); pin the one the notebook needs",
+            )
         if not snapshot.is_importable(need.top) and not need.is_optional:
-            detail = f"pinned: {pins.get(pinned[0]).requirement}" if pinned and pins.get(pinned[0]) else "several distributions provide it"  # type: ignore[union-attr]
+            first_pin = pins.get(pinned[0]) if pinned else None
+            detail = (
+                f"pinned: {first_pin.requirement}"
+                if first_pin is not None
+                else "several distributions provide it"
+            )
             yield _Finding("NB503", path, span, f"`{module}` is not installed ({detail})")
         return
     if resolution.status == "unresolved" and snapshot.is_importable(need.top):
         if canonical_name(need.top) not in pinned_names:
             yield _Finding(
-                "NB505", path, span,
+                "NB505",
+                path,
+                span,
                 f"`{module}` is importable but no installed distribution provides it; it cannot be pinned",
             )
         return
@@ -407,7 +445,9 @@ def _import_findings(
         return  # an optional import that is absent is what the `try` is for
     if distribution is not None and pin is None:
         yield _Finding(
-            "NB501", path, span,
+            "NB501",
+            path,
+            span,
             f"`{module}` comes from the distribution {snapshot_name(snapshot, distribution)}, which {pins_name(pins)} does not pin",
         )
 
@@ -431,7 +471,9 @@ def _unused_pins(
     pinned = [pin.name for pin in pins.pins]
     for index, (notebook, _) in enumerate(notebooks):
         # A pin that another pin of this notebook depends on is needed too.
-        needed = snapshot.closure(direct_by_notebook[index] & set(pinned) | direct_by_notebook[index])
+        needed = snapshot.closure(
+            direct_by_notebook[index] & set(pinned) | direct_by_notebook[index]
+        )
         for pin in pins.pins:
             if pin.name in needed or not _sources_match(pin, pins, notebook):
                 continue
@@ -447,7 +489,14 @@ def _unused_pins(
                 block = find_pep723_block(notebook)
                 if block is not None:
                     cell = notebook.cells[block.cell - 1]
-                    span = CellSpan(block.cell, 1, 1, 1, len(cell.source.splitlines()[0]) + 1 if cell.source else 1, cell.cell_id)
+                    span = CellSpan(
+                        block.cell,
+                        1,
+                        1,
+                        1,
+                        len(cell.source.splitlines()[0]) + 1 if cell.source else 1,
+                        cell.cell_id,
+                    )
             yield _Finding("NB504", notebook.display_path, span, message)
     if scope != "all" or pins.kind != "requirements":
         return
@@ -455,14 +504,24 @@ def _unused_pins(
     for pin in pins.pins:
         if pin.sources or pin.via or pin.name in everything:
             continue
-        yield _Finding("NB504", pins.display_path, None, f"{_pin_label(pin, pins)} is needed by no import of the notebooks checked")
+        yield _Finding(
+            "NB504",
+            pins.display_path,
+            None,
+            f"{_pin_label(pin, pins)} is needed by no import of the notebooks checked",
+        )
 
 
 def _to_diagnostic(finding: _Finding) -> Diagnostic:
     rule = _RULE_BY_CODE[finding.code]
     severity: Severity = rule.severity
     return Diagnostic(
-        path=finding.path, code=rule.code, name=rule.name, message=finding.message, severity=severity, span=finding.span
+        path=finding.path,
+        code=rule.code,
+        name=rule.name,
+        message=finding.message,
+        severity=severity,
+        span=finding.span,
     )
 
 
@@ -508,14 +567,20 @@ def _lint_findings(context: LintContext) -> list[Diagnostic]:
             shown = configured if not Path(configured).is_absolute() else pin_path.name
             findings = [
                 Diagnostic(
-                    path=context.path, code=InvalidPinFile.code, name=InvalidPinFile.name,
-                    message=f"pin file {shown}: {error.message}", severity=InvalidPinFile.severity, span=None,
+                    path=context.path,
+                    code=InvalidPinFile.code,
+                    name=InvalidPinFile.name,
+                    message=f"pin file {shown}: {error.message}",
+                    severity=InvalidPinFile.severity,
+                    span=None,
                 )
             ]
         else:
             needs = notebook_needs(context.notebook)
             snapshot = current_environment(needs.modules)
-            findings = environment_findings([(context.notebook, needs)], pins, snapshot, scope="notebook")
+            findings = environment_findings(
+                [(context.notebook, needs)], pins, snapshot, scope="notebook"
+            )
     context.__dict__["_nb2prod_environment_findings"] = tuple(findings)
     return findings
 

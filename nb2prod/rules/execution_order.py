@@ -21,7 +21,9 @@ __all__ = [
 
 
 def _executed(context: LintContext) -> list[Cell]:
-    return [cell for cell in context.notebook.cells if cell.is_code and cell.execution_count is not None]
+    return [
+        cell for cell in context.notebook.cells if cell.is_code and cell.execution_count is not None
+    ]
 
 
 class OutOfOrderExecution(Rule):
@@ -58,7 +60,12 @@ class OutOfOrderExecution(Rule):
                     context.span(upper),
                     f"cell {upper.number} ran (In [{upper.execution_count}]) after cell "
                     f"{lower.number} below it (In [{lower.execution_count}])",
-                    related=[Related(context.span(lower), f"cell {lower.number} ran earlier (In [{lower.execution_count}])")],
+                    related=[
+                        Related(
+                            context.span(lower),
+                            f"cell {lower.number} ran earlier (In [{lower.execution_count}])",
+                        )
+                    ],
                 )
 
 
@@ -83,7 +90,9 @@ class UnexecutedCell(Rule):
 
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
         code_cells = context.notebook.code_cells
-        executed_positions = [i for i, cell in enumerate(code_cells) if cell.execution_count is not None]
+        executed_positions = [
+            i for i, cell in enumerate(code_cells) if cell.execution_count is not None
+        ]
         if len(executed_positions) < 2:
             return
         for before, after in pairwise(executed_positions):
@@ -135,7 +144,11 @@ class ExecutionCountGap(Rule):
                     context.span(after),
                     f"cell {after.number} (In [{after.execution_count}]) follows cell {before.number} "
                     f"(In [{before.execution_count}]): {missing} {runs} missing from the notebook",
-                    related=[Related(context.span(before), f"previous run: In [{before.execution_count}]")],
+                    related=[
+                        Related(
+                            context.span(before), f"previous run: In [{before.execution_count}]"
+                        )
+                    ],
                 )
 
 
@@ -239,7 +252,8 @@ class OutputsWithoutExecution(Rule):
 
         for cell in context.notebook.code_cells:
             if cell.execution_count is None and any(
-                output.get("output_type") in ("execute_result", "display_data", "stream", "error") for output in cell.outputs
+                output.get("output_type") in ("execute_result", "display_data", "stream", "error")
+                for output in cell.outputs
             ):
                 yield self.diagnostic(
                     context,

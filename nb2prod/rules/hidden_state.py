@@ -29,7 +29,9 @@ def _use_span(context: LintContext, cell: int, use: NameUse) -> CellSpan:
 def _definition_span(context: LintContext, cell: int, name: str) -> CellSpan:
     for binding in context.dataflow.facts[cell].defines:
         if binding.name == name:
-            return context.span(cell, binding.line, binding.column, binding.end_line, binding.end_column)
+            return context.span(
+                cell, binding.line, binding.column, binding.end_line, binding.end_column
+            )
     return context.span(cell)
 
 
@@ -58,9 +60,22 @@ def _cures(context: LintContext, order: tuple[int, ...]) -> bool:
     notebook = context.notebook
     from dataclasses import replace
 
-    cells = tuple(replace(notebook.cells[number - 1], index=position) for position, number in enumerate(order))
-    moved = Notebook(notebook.path, cells, notebook.metadata, notebook.nbformat, notebook.nbformat_minor, notebook.raw)
-    parsed = {position + 1: context.parsed[number] for position, number in enumerate(order) if number in context.parsed}
+    cells = tuple(
+        replace(notebook.cells[number - 1], index=position) for position, number in enumerate(order)
+    )
+    moved = Notebook(
+        notebook.path,
+        cells,
+        notebook.metadata,
+        notebook.nbformat,
+        notebook.nbformat_minor,
+        notebook.raw,
+    )
+    parsed = {
+        position + 1: context.parsed[number]
+        for position, number in enumerate(order)
+        if number in context.parsed
+    }
     return not analyse_notebook(moved, parsed).use_before_definition
 
 
@@ -128,7 +143,12 @@ class UseBeforeDefinition(Rule):
                 context,
                 _use_span(context, missing.cell, missing.read.use),
                 message,
-                related=[Related(_definition_span(context, definer, missing.read.name), f"`{missing.read.name}` is defined here")],
+                related=[
+                    Related(
+                        _definition_span(context, definer, missing.read.name),
+                        f"`{missing.read.name}` is defined here",
+                    )
+                ],
                 fix=fix,
             )
 
@@ -164,7 +184,9 @@ class NameFromLostExecution(Rule):
                 continue
             seen.add(key)
             name = missing.read.name
-            executed = [cell for cell in missing.definers if context.cell(cell).execution_count is not None]
+            executed = [
+                cell for cell in missing.definers if context.cell(cell).execution_count is not None
+            ]
             if executed:
                 definer = executed[0]
                 why = (
@@ -179,7 +201,12 @@ class NameFromLostExecution(Rule):
                 _use_span(context, missing.cell, missing.read.use),
                 f"`{name}` was read by cell {missing.cell} ({_in(context, missing.cell)}){_through(missing)} "
                 f"before any run that defines it: {why}",
-                related=[Related(_definition_span(context, definer, name), f"`{name}` is defined here ({_in(context, definer)})")],
+                related=[
+                    Related(
+                        _definition_span(context, definer, name),
+                        f"`{name}` is defined here ({_in(context, definer)})",
+                    )
+                ],
             )
 
 
@@ -217,7 +244,13 @@ class StaleOutput(Rule):
                 _use_span(context, cell, first.use),
                 f"the outputs of cell {cell} ({_in(context, cell)}) are stale: {names} "
                 f"{'was' if len(items) == 1 else 'were'} redefined afterwards by {definer_text}",
-                related=[Related(_definition_span(context, item.definer, item.name), f"`{item.name}` redefined here ({_in(context, item.definer)})") for item in items[:3]],
+                related=[
+                    Related(
+                        _definition_span(context, item.definer, item.name),
+                        f"`{item.name}` redefined here ({_in(context, item.definer)})",
+                    )
+                    for item in items[:3]
+                ],
             )
 
 
@@ -289,7 +322,10 @@ class RedefinedAcrossCells(Rule):
                 _definition_span(context, last, name),
                 f"`{name}` is assigned in cells {cells} and read in between (cell {between[0]}): "
                 f"what cell {between[0]} sees depends on which cell ran last",
-                related=[Related(_definition_span(context, cell, name), f"`{name}` assigned here") for cell in definers[:-1]],
+                related=[
+                    Related(_definition_span(context, cell, name), f"`{name}` assigned here")
+                    for cell in definers[:-1]
+                ],
             )
 
 
@@ -340,10 +376,17 @@ class NonIdempotentCell(Rule):
                 what = "updates" if binding.kind == "augmented" else "rebinds"
                 yield self.diagnostic(
                     context,
-                    context.span(number, binding.line, binding.column, binding.end_line, binding.end_column),
+                    context.span(
+                        number, binding.line, binding.column, binding.end_line, binding.end_column
+                    ),
                     f"cell {number} {what} `{name}` from its own value (defined in cell {earlier[-1]}): "
                     "running the cell twice gives a different result",
-                    related=[Related(_definition_span(context, earlier[-1], name), f"`{name}` is defined here")],
+                    related=[
+                        Related(
+                            _definition_span(context, earlier[-1], name),
+                            f"`{name}` is defined here",
+                        )
+                    ],
                 )
             for use in facts.non_idempotent_mutations:
                 name = use.name
@@ -358,7 +401,12 @@ class NonIdempotentCell(Rule):
                     _use_span(context, number, use),
                     f"cell {number} changes `{name}` (defined in cell {earlier[-1]}) in place: "
                     "each re-run changes it again",
-                    related=[Related(_definition_span(context, earlier[-1], name), f"`{name}` is defined here")],
+                    related=[
+                        Related(
+                            _definition_span(context, earlier[-1], name),
+                            f"`{name}` is defined here",
+                        )
+                    ],
                 )
 
 
@@ -397,7 +445,9 @@ class UndefinedName(Rule):
                 continue
             seen.add(key)
             cell = context.cell(missing.cell)
-            message = f"`{name}` is used in cell {missing.cell}{_through(missing)} but no cell defines it"
+            message = (
+                f"`{name}` is used in cell {missing.cell}{_through(missing)} but no cell defines it"
+            )
             ran_clean = (
                 cell.execution_count is not None
                 and not missing.read.use.deferred
@@ -405,7 +455,9 @@ class UndefinedName(Rule):
             )
             if ran_clean:
                 message += f"; the cell ran with it (In [{cell.execution_count}]), so it came from a deleted cell"
-            yield self.diagnostic(context, _use_span(context, missing.cell, missing.read.use), message)
+            yield self.diagnostic(
+                context, _use_span(context, missing.cell, missing.read.use), message
+            )
 
 
 RULES: tuple[type[Rule], ...] = (

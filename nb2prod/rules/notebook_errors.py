@@ -7,7 +7,14 @@ from collections.abc import Iterator
 from nb2prod.diagnostics import Diagnostic
 from nb2prod.rules.base import LintContext, Rule
 
-__all__ = ["RULES", "NonPythonNotebook", "RuffFailed", "SyntaxErrorInCell", "UnreadableNotebook", "UnusedSuppression"]
+__all__ = [
+    "RULES",
+    "NonPythonNotebook",
+    "RuffFailed",
+    "SyntaxErrorInCell",
+    "UnreadableNotebook",
+    "UnusedSuppression",
+]
 
 
 class UnreadableNotebook(Rule):
@@ -140,4 +147,10 @@ class RuffFailed(Rule):
         return iter(())
 
 
-RULES: tuple[type[Rule], ...] = (UnreadableNotebook, SyntaxErrorInCell, NonPythonNotebook, UnusedSuppression, RuffFailed)
+RULES: tuple[type[Rule], ...] = (
+    UnreadableNotebook,
+    SyntaxErrorInCell,
+    NonPythonNotebook,
+    UnusedSuppression,
+    RuffFailed,
+)

@@ -63,7 +63,10 @@ def _insertion_line(context: LintContext, target: Cell) -> int:
     after = 0
     for statement in tree.body:
         if isinstance(statement, (ast.Import, ast.ImportFrom)) or (
-            isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) and after == 0 and statement is tree.body[0]
+            isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Constant)
+            and after == 0
+            and statement is tree.body[0]
         ):
             after = statement.end_lineno or statement.lineno
         else:
@@ -121,7 +124,11 @@ class ImportNotAtTop(Rule):
         target_lines = target_text.splitlines()
         existing = {line.strip() for line in target_lines}
         for cell in context.notebook.code_cells:
-            if cell.number == target.number or PARAMETERS_TAG in cell.tags or INJECTED_TAG in cell.tags:
+            if (
+                cell.number == target.number
+                or PARAMETERS_TAG in cell.tags
+                or INJECTED_TAG in cell.tags
+            ):
                 continue
             tree = context.parsed[cell.number].tree
             if tree is None:
@@ -132,7 +139,9 @@ class ImportNotAtTop(Rule):
                 if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
                     continue
                 text = ast.get_source_segment(cell.source, statement) or ""
-                fix = self._hoist(cell, statement, text, target, insertion, len(target_lines), existing)
+                fix = self._hoist(
+                    cell, statement, text, target, insertion, len(target_lines), existing
+                )
                 yield self.diagnostic(
                     context,
                     node_span(context, cell, statement),
@@ -142,10 +151,25 @@ class ImportNotAtTop(Rule):
                 )
 
     @staticmethod
-    def _hoist(cell: Cell, statement: ast.stmt, text: str, target: Cell, insertion: int, target_line_count: int, existing: set[str]) -> Fix | None:
+    def _hoist(
+        cell: Cell,
+        statement: ast.stmt,
+        text: str,
+        target: Cell,
+        insertion: int,
+        target_line_count: int,
+        existing: set[str],
+    ) -> Fix | None:
         start, end = statement.lineno, statement.end_lineno or statement.lineno
         # Only whole lines move: `import os; x = 1` stays where it is.
-        if _line_of(cell, start)[: statement.col_offset].strip() or _line_of(cell, end)[(statement.end_col_offset or 0) :].split("#")[0].strip().rstrip(";").strip():
+        if (
+            _line_of(cell, start)[: statement.col_offset].strip()
+            or _line_of(cell, end)[(statement.end_col_offset or 0) :]
+            .split("#")[0]
+            .strip()
+            .rstrip(";")
+            .strip()
+        ):
             return None
         if statement.col_offset != 0:
             return None  # inside a block such as `if ...:`
@@ -155,7 +179,14 @@ class ImportNotAtTop(Rule):
         if insertion > target_line_count:
             # After the last line: that line may lack a final newline.
             needs_newline = bool(target.source) and not target.source.endswith("\n")
-            insert = ReplaceText(target.number, target_line_count + 1, 1, target_line_count + 1, 1, ("\n" if needs_newline else "") + text + ("" if needs_newline else "\n"))
+            insert = ReplaceText(
+                target.number,
+                target_line_count + 1,
+                1,
+                target_line_count + 1,
+                1,
+                ("\n" if needs_newline else "") + text + ("" if needs_newline else "\n"),
+            )
         else:
             insert = ReplaceText(target.number, insertion, 1, insertion, 1, text + "\n")
         edits: tuple[Edit, ...] = (insert, remove)
@@ -196,7 +227,9 @@ class StarImport(Rule):
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
         for index in cell_indexes(context):
             for node in index.of(ast.ImportFrom):
-                if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+                if isinstance(node, ast.ImportFrom) and any(
+                    alias.name == "*" for alias in node.names
+                ):
                     module = "." * node.level + (node.module or "")
                     yield self.diagnostic(
                         context,
@@ -266,7 +299,9 @@ class MissingParametersCell(Rule):
         required, why = _is_parameterized(context)
         if not required:
             return
-        injected = next((cell for cell in context.notebook.cells if INJECTED_TAG in cell.tags), None)
+        injected = next(
+            (cell for cell in context.notebook.cells if INJECTED_TAG in cell.tags), None
+        )
         first = injected or context.notebook.code_cells[0]
         yield self.diagnostic(
             context,
@@ -358,9 +393,22 @@ class ParameterReassigned(Rule):
                     continue
                 yield self.diagnostic(
                     context,
-                    context.span(cell, binding.line, binding.column, binding.end_line, binding.end_column),
+                    context.span(
+                        cell, binding.line, binding.column, binding.end_line, binding.end_column
+                    ),
                     f"parameter `{binding.name}` (cell {parameters.number}) is assigned again in cell {cell.number}, so the value passed to the run is lost",
-                    related=[Related(context.span(parameters, original.line, original.column, original.end_line, original.end_column), "the parameter's default")],
+                    related=[
+                        Related(
+                            context.span(
+                                parameters,
+                                original.line,
+                                original.column,
+                                original.end_line,
+                                original.end_column,
+                            ),
+                            "the parameter's default",
+                        )
+                    ],
                 )
 
 
@@ -410,16 +458,22 @@ class ParameterWithoutLiteralDefault(Rule):
         for statement in tree.body:
             if isinstance(statement, ast.Assign) and _is_literal(statement.value):
                 continue
-            if isinstance(statement, ast.AnnAssign) and (statement.value is None or _is_literal(statement.value)):
+            if isinstance(statement, ast.AnnAssign) and (
+                statement.value is None or _is_literal(statement.value)
+            ):
                 continue
             if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
                 continue  # a docstring-like note
             if isinstance(statement, (ast.Assign, ast.AnnAssign)):
-                target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+                target = (
+                    statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+                )
                 name = ast.get_source_segment(parameters.source, target) or "the parameter"
                 message = f"parameter `{name}` has a computed default; give it a literal (number, string, bool, list, dict) so papermill and `nb2prod run` can type it"
             else:
-                text = " ".join((ast.get_source_segment(parameters.source, statement) or "").split())[:60]
+                text = " ".join(
+                    (ast.get_source_segment(parameters.source, statement) or "").split()
+                )[:60]
                 message = f"`{text}` in the parameters cell is not a parameter assignment; keep only literal defaults there"
             yield self.diagnostic(context, node_span(context, parameters, statement), message)
 
@@ -536,7 +590,19 @@ class LargeOutput(Rule):
 # --------------------------------------------------------------------------------------------------
 # global-used-in-function, unused-definition
 
-_DATA_KINDS = frozenset({"assignment", "annotated", "augmented", "loop", "with", "walrus", "match", "except", "comprehension"})
+_DATA_KINDS = frozenset(
+    {
+        "assignment",
+        "annotated",
+        "augmented",
+        "loop",
+        "with",
+        "walrus",
+        "match",
+        "except",
+        "comprehension",
+    }
+)
 
 
 def _module_bindings(facts: Mapping[int, CellFacts]) -> dict[str, tuple[int, Binding]]:
@@ -589,7 +655,12 @@ class GlobalUsedInFunction(Rule):
                 reported: set[str] = set()
                 for use in function.global_reads:
                     name = use.name
-                    if name in reported or name not in globals_by_name or name.isupper() or name.startswith("__"):
+                    if (
+                        name in reported
+                        or name not in globals_by_name
+                        or name.isupper()
+                        or name.startswith("__")
+                    ):
                         continue
                     if name in function.global_writes:
                         continue  # `global counter` is explicit about it
@@ -599,7 +670,18 @@ class GlobalUsedInFunction(Rule):
                         context,
                         context.span(cell, use.line, use.column, use.end_line, use.end_column),
                         f"function `{function.name}` reads the notebook variable `{name}` (defined in cell {defined_in}); pass it as a parameter",
-                        related=[Related(context.span(defined_in, binding.line, binding.column, binding.end_line, binding.end_column), f"`{name}` is defined here")],
+                        related=[
+                            Related(
+                                context.span(
+                                    defined_in,
+                                    binding.line,
+                                    binding.column,
+                                    binding.end_line,
+                                    binding.end_column,
+                                ),
+                                f"`{name}` is defined here",
+                            )
+                        ],
                     )
 
 
@@ -639,7 +721,9 @@ class UnusedDefinition(Rule):
                 return  # a cell that does not parse may read anything
             read.update(index.loaded_names)
             for item in index.parsed.masked.syntax:
-                read.update(word.strip("{}$()[],.:") for word in item.arguments.replace("=", " ").split())
+                read.update(
+                    word.strip("{}$()[],.:") for word in item.arguments.replace("=", " ").split()
+                )
             if index.parsed.masked.cell_magic is not None and not index.parsed.is_python:
                 read.update(token for token in _words(index.cell.source))
         if read & _DYNAMIC_ACCESS:
@@ -651,7 +735,13 @@ class UnusedDefinition(Rule):
                 for name, node in _simple_definitions(statement):
                     if name in read or name.startswith("_"):
                         continue
-                    kind = "function" if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else "class" if isinstance(node, ast.ClassDef) else "variable"
+                    kind = (
+                        "function"
+                        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                        else "class"
+                        if isinstance(node, ast.ClassDef)
+                        else "variable"
+                    )
                     yield self.diagnostic(
                         context,
                         self._name_span(context, index.cell, node, name),
@@ -663,7 +753,9 @@ class UnusedDefinition(Rule):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             line = node.lineno
             text = _line_of(cell, line)
-            column = text.find(name, text.find("def " if not isinstance(node, ast.ClassDef) else "class "))
+            column = text.find(
+                name, text.find("def " if not isinstance(node, ast.ClassDef) else "class ")
+            )
             if column >= 0:
                 return context.span(cell, line, column + 1, line, column + 1 + len(name))
         return node_span(context, cell, node)
@@ -688,7 +780,11 @@ def _simple_definitions(statement: ast.stmt) -> Iterator[tuple[str, ast.AST]]:
         for target in statement.targets:
             if isinstance(target, ast.Name):
                 yield target.id, target
-    elif isinstance(statement, ast.AnnAssign) and statement.value is not None and isinstance(statement.target, ast.Name):
+    elif (
+        isinstance(statement, ast.AnnAssign)
+        and statement.value is not None
+        and isinstance(statement.target, ast.Name)
+    ):
         yield statement.target.id, statement.target
 
 

@@ -60,7 +60,9 @@ def _check_selectors(selectors: Iterable[str], option: str) -> None:
             raise UsageError(f"{option}: '{selector}' selects no rule (see `nb2prod rules`)")
 
 
-def select_rules(select: Sequence[str], ignore: Sequence[str] = (), extend_select: Sequence[str] = ()) -> list[type[Rule]]:
+def select_rules(
+    select: Sequence[str], ignore: Sequence[str] = (), extend_select: Sequence[str] = ()
+) -> list[type[Rule]]:
     """Rules named by ``select``/``extend_select`` minus ``ignore``, in code order."""
     _check_selectors(select, "--select")
     _check_selectors(ignore, "--ignore")

@@ -62,25 +62,65 @@ def _syntax_span(context: LintContext, cell: Cell, item: IPythonSyntax) -> Any:
 
 _PYTHON_RANDOM_FUNCTIONS = frozenset(
     {
-        "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform", "gauss",
-        "normalvariate", "lognormvariate", "expovariate", "vonmisesvariate", "gammavariate",
-        "betavariate", "paretovariate", "weibullvariate", "triangular", "getrandbits", "randbytes",
+        "random",
+        "randint",
+        "randrange",
+        "choice",
+        "choices",
+        "shuffle",
+        "sample",
+        "uniform",
+        "gauss",
+        "normalvariate",
+        "lognormvariate",
+        "expovariate",
+        "vonmisesvariate",
+        "gammavariate",
+        "betavariate",
+        "paretovariate",
+        "weibullvariate",
+        "triangular",
+        "getrandbits",
+        "randbytes",
         "binomialvariate",
     }
 )
 _NUMPY_NOT_RANDOM = frozenset(
     {
-        "seed", "default_rng", "RandomState", "Generator", "SeedSequence", "get_state", "set_state",
-        "PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64", "BitGenerator", "bit_generator",
+        "seed",
+        "default_rng",
+        "RandomState",
+        "Generator",
+        "SeedSequence",
+        "get_state",
+        "set_state",
+        "PCG64",
+        "PCG64DXSM",
+        "MT19937",
+        "Philox",
+        "SFC64",
+        "BitGenerator",
+        "bit_generator",
     }
 )
 _TORCH_RANDOM_FUNCTIONS = frozenset(
     {
-        "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like", "normal",
-        "bernoulli", "multinomial", "poisson",
+        "rand",
+        "randn",
+        "randint",
+        "randperm",
+        "rand_like",
+        "randn_like",
+        "randint_like",
+        "normal",
+        "bernoulli",
+        "multinomial",
+        "poisson",
     }
 )
-_TENSORFLOW_NOT_RANDOM = frozenset({"set_seed", "Generator", "get_global_generator", "set_global_generator", "experimental"})
+_TENSORFLOW_NOT_RANDOM = frozenset(
+    {"set_seed", "Generator", "get_global_generator", "set_global_generator", "experimental"}
+)
 _ALL_LIBRARIES = frozenset({"random", "numpy", "torch", "tensorflow"})
 # Exact seeding calls and which generators they seed. scikit-learn and pandas draw from numpy's
 # global generator when given no random_state, so numpy's seed covers them.
@@ -98,22 +138,67 @@ _SEEDERS: dict[str, frozenset[str]] = {
     "keras.utils.set_random_seed": _ALL_LIBRARIES - {"torch"},
 }
 # Helpers (from libraries or written in the notebook) whose name says they seed everything.
-_SEED_ALL_NAMES = frozenset({"seed_everything", "set_seed", "set_seeds", "seed_all", "set_random_seed", "fix_seed", "set_all_seeds", "seed_everything_"})
+_SEED_ALL_NAMES = frozenset(
+    {
+        "seed_everything",
+        "set_seed",
+        "set_seeds",
+        "seed_all",
+        "set_random_seed",
+        "fix_seed",
+        "set_all_seeds",
+        "seed_everything_",
+    }
+)
 
 # scikit-learn callables that draw random numbers unless given random_state.
 _SKLEARN_RANDOM = frozenset(
     {
-        "train_test_split", "ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit",
-        "RepeatedKFold", "RepeatedStratifiedKFold", "RandomForestClassifier", "RandomForestRegressor",
-        "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier",
-        "GradientBoostingRegressor", "HistGradientBoostingClassifier", "HistGradientBoostingRegressor",
-        "BaggingClassifier", "BaggingRegressor", "AdaBoostClassifier", "AdaBoostRegressor",
-        "IsolationForest", "RandomTreesEmbedding", "DecisionTreeClassifier", "DecisionTreeRegressor",
-        "KMeans", "MiniBatchKMeans", "BisectingKMeans", "SpectralClustering", "GaussianMixture",
-        "BayesianGaussianMixture", "TSNE", "SGDClassifier", "SGDRegressor", "MLPClassifier",
-        "MLPRegressor", "RandomizedSearchCV", "Perceptron", "PassiveAggressiveClassifier",
-        "make_classification", "make_regression", "make_blobs", "make_moons", "make_circles",
-        "permutation_importance", "RandomUnderSampler", "RandomOverSampler", "SMOTE",
+        "train_test_split",
+        "ShuffleSplit",
+        "StratifiedShuffleSplit",
+        "GroupShuffleSplit",
+        "RepeatedKFold",
+        "RepeatedStratifiedKFold",
+        "RandomForestClassifier",
+        "RandomForestRegressor",
+        "ExtraTreesClassifier",
+        "ExtraTreesRegressor",
+        "GradientBoostingClassifier",
+        "GradientBoostingRegressor",
+        "HistGradientBoostingClassifier",
+        "HistGradientBoostingRegressor",
+        "BaggingClassifier",
+        "BaggingRegressor",
+        "AdaBoostClassifier",
+        "AdaBoostRegressor",
+        "IsolationForest",
+        "RandomTreesEmbedding",
+        "DecisionTreeClassifier",
+        "DecisionTreeRegressor",
+        "KMeans",
+        "MiniBatchKMeans",
+        "BisectingKMeans",
+        "SpectralClustering",
+        "GaussianMixture",
+        "BayesianGaussianMixture",
+        "TSNE",
+        "SGDClassifier",
+        "SGDRegressor",
+        "MLPClassifier",
+        "MLPRegressor",
+        "RandomizedSearchCV",
+        "Perceptron",
+        "PassiveAggressiveClassifier",
+        "make_classification",
+        "make_regression",
+        "make_blobs",
+        "make_moons",
+        "make_circles",
+        "permutation_importance",
+        "RandomUnderSampler",
+        "RandomOverSampler",
+        "SMOTE",
     }
 )
 _SKLEARN_SHUFFLE_SPLITTERS = frozenset({"KFold", "StratifiedKFold", "StratifiedGroupKFold"})
@@ -123,7 +208,11 @@ _RANDOM_STATE_PACKAGES = ("sklearn.", "imblearn.", "umap.")
 def _seeding(name: str | None, call: ast.Call) -> frozenset[str]:
     if name is None or not (call.args or call.keywords):
         return frozenset()
-    if len(call.args) == 1 and isinstance(call.args[0], ast.Constant) and call.args[0].value is None:
+    if (
+        len(call.args) == 1
+        and isinstance(call.args[0], ast.Constant)
+        and call.args[0].value is None
+    ):
         return frozenset()
     if name in _SEEDERS:
         return _SEEDERS[name]
@@ -143,9 +232,18 @@ def _random_library(name: str) -> str | None:
         return "torch"
     if name == "torch.utils.data.random_split":
         return "torch"
-    if parts[:2] == ["tensorflow", "random"] and len(parts) == 3 and parts[2] not in _TENSORFLOW_NOT_RANDOM and not parts[2].startswith("stateless"):
+    if (
+        parts[:2] == ["tensorflow", "random"]
+        and len(parts) == 3
+        and parts[2] not in _TENSORFLOW_NOT_RANDOM
+        and not parts[2].startswith("stateless")
+    ):
         return "tensorflow"
-    if name in ("tensorflow.random_normal", "tensorflow.random_uniform", "tensorflow.random_shuffle"):
+    if name in (
+        "tensorflow.random_normal",
+        "tensorflow.random_uniform",
+        "tensorflow.random_shuffle",
+    ):
         return "tensorflow"
     return None
 
@@ -230,8 +328,18 @@ class UnseededRandomness(Rule):
                         yield diagnostic
         for library, (index, call) in first_use.items():
             others = later_uses.get(library, [])
-            related = [Related(node_span(context, other.cell, other_call), f"also unseeded: `{_source_of(other.cell, other_call)}`") for other, other_call in others[:5]]
-            more = f" ({len(others)} more unseeded use{'s' if len(others) != 1 else ''} follow)" if others else ""
+            related = [
+                Related(
+                    node_span(context, other.cell, other_call),
+                    f"also unseeded: `{_source_of(other.cell, other_call)}`",
+                )
+                for other, other_call in others[:5]
+            ]
+            more = (
+                f" ({len(others)} more unseeded use{'s' if len(others) != 1 else ''} follow)"
+                if others
+                else ""
+            )
             yield self.diagnostic(
                 context,
                 node_span(context, index.cell, call),
@@ -240,8 +348,15 @@ class UnseededRandomness(Rule):
                 related=related,
             )
 
-    def _explicit_generator(self, context: LintContext, index: CellIndex, call: ast.Call, name: str) -> Iterator[Diagnostic]:
-        if name in ("numpy.random.default_rng", "numpy.random.RandomState", "random.Random", "numpy.random.Generator") and not (call.args or call.keywords):
+    def _explicit_generator(
+        self, context: LintContext, index: CellIndex, call: ast.Call, name: str
+    ) -> Iterator[Diagnostic]:
+        if name in (
+            "numpy.random.default_rng",
+            "numpy.random.RandomState",
+            "random.Random",
+            "numpy.random.Generator",
+        ) and not (call.args or call.keywords):
             if name == "numpy.random.Generator":
                 return
             hint = "`np.random.seed` does not seed it; " if name.startswith("numpy") else ""
@@ -251,7 +366,9 @@ class UnseededRandomness(Rule):
                 f"`{_source_of(index.cell, call)}` creates a generator without a seed; {hint}pass one, e.g. `{name.rsplit('.', 1)[-1]}(42)`",
             )
 
-    def _random_state(self, context: LintContext, index: CellIndex, call: ast.Call, name: str) -> Diagnostic | None:
+    def _random_state(
+        self, context: LintContext, index: CellIndex, call: ast.Call, name: str
+    ) -> Diagnostic | None:
         short = name.rsplit(".", 1)[-1]
         if short in _SKLEARN_SHUFFLE_SPLITTERS:
             shuffle = _keyword_value(call, "shuffle")
@@ -279,9 +396,15 @@ class UnseededRandomness(Rule):
         keywords = {item.arg for item in call.keywords}
         if "random_state" in keywords or None in keywords:
             return False
-        return bool(keywords & {"frac", "n"}) or (len(call.args) == 1 and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, int))
+        return bool(keywords & {"frac", "n"}) or (
+            len(call.args) == 1
+            and isinstance(call.args[0], ast.Constant)
+            and isinstance(call.args[0].value, int)
+        )
 
-    def _sample_diagnostic(self, context: LintContext, index: CellIndex, call: ast.Call) -> Diagnostic:
+    def _sample_diagnostic(
+        self, context: LintContext, index: CellIndex, call: ast.Call
+    ) -> Diagnostic:
         return self.diagnostic(
             context,
             node_span(context, index.cell, call),
@@ -296,7 +419,9 @@ _USER_ROOTS = re.compile(
     r"^/(?:home|Users|root|mnt|media|content|Volumes|kaggle|gpfs|scratch|workspace|Workspace|dbfs|"
     r"datasets|data|nfs|net|storage|srv|opt|shared|projects|lustre|work|cluster|groups)/[^/]",
 )
-_SYSTEM_ROOTS = re.compile(r"^/(?:dev|proc|sys|etc|usr|bin|sbin|lib|lib64|tmp|var/tmp|run|private/tmp)(?:/|$)")
+_SYSTEM_ROOTS = re.compile(
+    r"^/(?:dev|proc|sys|etc|usr|bin|sbin|lib|lib64|tmp|var/tmp|run|private/tmp)(?:/|$)"
+)
 _GENERIC_FILE = re.compile(r"^/[\w.-]+(?:/[\w .-]+)+\.[A-Za-z0-9]{1,6}$")
 _WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/][^\\/]")
 _UNC_PATH = re.compile(r"^\\\\[\w.-]+\\[^\\]")
@@ -375,7 +500,9 @@ class AbsolutePath(Rule):
                 kind = _absolute_path_kind(value)
                 if kind is None:
                     continue
-                where = {"home": "a home-directory path", "windows": "a Windows absolute path"}.get(kind, "an absolute path")
+                where = {"home": "a home-directory path", "windows": "a Windows absolute path"}.get(
+                    kind, "an absolute path"
+                )
                 yield self.diagnostic(
                     context,
                     node_span(context, index.cell, node),
@@ -390,7 +517,16 @@ _SHELL_INSTALL = re.compile(
     r"!\s*(?:sudo\s+)?(?:(?:python3?|\S*/python3?)\s+-m\s+)?(?P<tool>pip3?|conda|mamba)\s+install\b"
 )
 _AUTOMAGIC_INSTALL = re.compile(r"(?P<tool>pip|conda|mamba)\s+install\b")
-_SUBPROCESS_NAMES = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.Popen", "os.system"})
+_SUBPROCESS_NAMES = frozenset(
+    {
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.Popen",
+        "os.system",
+    }
+)
 
 
 def _install_fix(cell: Cell, line_text: str, item: IPythonSyntax) -> Fix | None:
@@ -405,7 +541,9 @@ def _install_fix(cell: Cell, line_text: str, item: IPythonSyntax) -> Fix | None:
         return None
     tool = match.group("tool")
     magic = "%pip" if tool.startswith("pip") else f"%{tool}"
-    edit = ReplaceText(cell.number, item.line, match.start() + 1, item.line, match.end() + 1, f"{magic} install")
+    edit = ReplaceText(
+        cell.number, item.line, match.start() + 1, item.line, match.end() + 1, f"{magic} install"
+    )
     return Fix(f"Use `{magic} install`", "safe", (edit,))
 
 
@@ -515,20 +653,28 @@ class WorkingDirectoryChange(Rule):
                 if item.kind == "line_magic" and item.name in _DIRECTORY_MAGICS:
                     target = f" {_short(item.arguments, 40)}" if item.arguments else ""
                     found.append(
-                        (item.line, item.column, self.diagnostic(
-                            context,
-                            _syntax_span(context, index.cell, item),
-                            f"`%{item.name}{target}` changes the working directory; later relative paths depend on which cells ran",
-                        ))
+                        (
+                            item.line,
+                            item.column,
+                            self.diagnostic(
+                                context,
+                                _syntax_span(context, index.cell, item),
+                                f"`%{item.name}{target}` changes the working directory; later relative paths depend on which cells ran",
+                            ),
+                        )
                     )
             for call, name in index.calls:
                 if name == "os.chdir":
                     found.append(
-                        (call.lineno, call.col_offset, self.diagnostic(
-                            context,
-                            node_span(context, index.cell, call),
-                            f"`{_source_of(index.cell, call)}` changes the working directory; later relative paths depend on which cells ran",
-                        ))
+                        (
+                            call.lineno,
+                            call.col_offset,
+                            self.diagnostic(
+                                context,
+                                node_span(context, index.cell, call),
+                                f"`{_source_of(index.cell, call)}` changes the working directory; later relative paths depend on which cells ran",
+                            ),
+                        )
                     )
             for _, _, diagnostic in sorted(found, key=lambda item: (item[0], item[1])):
                 yield diagnostic
@@ -539,13 +685,28 @@ class WorkingDirectoryChange(Rule):
 
 _CLOCK_CALLS = frozenset(
     {
-        "datetime.datetime.now", "datetime.datetime.today", "datetime.datetime.utcnow",
-        "datetime.date.today", "pandas.Timestamp.now", "pandas.Timestamp.today",
-        "pandas.Timestamp.utcnow", "time.time", "time.time_ns", "time.ctime", "time.localtime",
-        "time.gmtime", "time.asctime", "arrow.now", "arrow.utcnow", "pendulum.now", "pendulum.today",
+        "datetime.datetime.now",
+        "datetime.datetime.today",
+        "datetime.datetime.utcnow",
+        "datetime.date.today",
+        "pandas.Timestamp.now",
+        "pandas.Timestamp.today",
+        "pandas.Timestamp.utcnow",
+        "time.time",
+        "time.time_ns",
+        "time.ctime",
+        "time.localtime",
+        "time.gmtime",
+        "time.asctime",
+        "arrow.now",
+        "arrow.utcnow",
+        "pendulum.now",
+        "pendulum.today",
     }
 )
-_CLOCK_NEEDS_NO_ARGUMENTS = frozenset({"time.ctime", "time.localtime", "time.gmtime", "time.asctime"})
+_CLOCK_NEEDS_NO_ARGUMENTS = frozenset(
+    {"time.ctime", "time.localtime", "time.gmtime", "time.asctime"}
+)
 _CLOCK_STRINGS = frozenset({"now", "today"})
 
 
@@ -562,7 +723,11 @@ def _duration_clock_calls(indexes: list[CellIndex], clock_calls: set[int]) -> se
     clock_names: dict[str, list[int]] = {}
     for index in indexes:
         for node in index.of(ast.Assign, ast.AnnAssign):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and id(node.value) in clock_calls:
+            if (
+                isinstance(node, (ast.Assign, ast.AnnAssign))
+                and node.value is not None
+                and id(node.value) in clock_calls
+            ):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
                     name = _clock_target(target)
@@ -576,7 +741,12 @@ def _duration_clock_calls(indexes: list[CellIndex], clock_calls: set[int]) -> se
     durations: set[int] = set()
     for index in indexes:
         for node in index.of(ast.BinOp):
-            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and is_clock(node.left) and is_clock(node.right):
+            if (
+                isinstance(node, ast.BinOp)
+                and isinstance(node.op, ast.Sub)
+                and is_clock(node.left)
+                and is_clock(node.right)
+            ):
                 for side in (node.left, node.right):
                     if id(side) in clock_calls:
                         durations.add(id(side))
@@ -616,7 +786,12 @@ class WallClockDependence(Rule):
 
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
         indexes = cell_indexes(context)
-        readings = [(index, call) for index in indexes for call, name in index.calls if name is not None and self._reads_clock(call, name)]
+        readings = [
+            (index, call)
+            for index in indexes
+            for call, name in index.calls
+            if name is not None and self._reads_clock(call, name)
+        ]
         if not readings:
             return
         durations = _duration_clock_calls(indexes, {id(call) for _, call in readings})
@@ -641,21 +816,77 @@ class WallClockDependence(Rule):
 # --------------------------------------------------------------------------------------------------
 # network-data-fetch
 
-_REMOTE_PREFIXES = ("http://", "https://", "ftp://", "s3://", "gs://", "gcs://", "az://", "abfs://", "abfss://", "hf://")
-_PATH_KEYWORDS = ("filepath_or_buffer", "io", "path", "path_or_buf", "path_or_buffer", "url", "fname", "file")
+_REMOTE_PREFIXES = (
+    "http://",
+    "https://",
+    "ftp://",
+    "s3://",
+    "gs://",
+    "gcs://",
+    "az://",
+    "abfs://",
+    "abfss://",
+    "hf://",
+)
+_PATH_KEYWORDS = (
+    "filepath_or_buffer",
+    "io",
+    "path",
+    "path_or_buf",
+    "path_or_buffer",
+    "url",
+    "fname",
+    "file",
+)
 _FETCH_CALLS = frozenset(
     {
-        "requests.get", "requests.post", "requests.request", "requests.head", "httpx.get", "httpx.post",
-        "urllib.request.urlopen", "urllib.request.urlretrieve", "urllib.urlretrieve", "urllib.urlopen",
-        "urllib2.urlopen", "wget.download", "gdown.download", "gdown.download_folder",
-        "tensorflow.keras.utils.get_file", "keras.utils.get_file", "torch.hub.load",
-        "torch.hub.load_state_dict_from_url", "torch.hub.download_url_to_file",
-        "datasets.load_dataset", "kagglehub.dataset_download", "kagglehub.model_download",
-        "seaborn.load_dataset", "yfinance.download", "nltk.download", "openml.datasets.get_dataset",
-        "tensorflow_datasets.load", "huggingface_hub.hf_hub_download", "huggingface_hub.snapshot_download",
+        "requests.get",
+        "requests.post",
+        "requests.request",
+        "requests.head",
+        "httpx.get",
+        "httpx.post",
+        "urllib.request.urlopen",
+        "urllib.request.urlretrieve",
+        "urllib.urlretrieve",
+        "urllib.urlopen",
+        "urllib2.urlopen",
+        "wget.download",
+        "gdown.download",
+        "gdown.download_folder",
+        "tensorflow.keras.utils.get_file",
+        "keras.utils.get_file",
+        "torch.hub.load",
+        "torch.hub.load_state_dict_from_url",
+        "torch.hub.download_url_to_file",
+        "datasets.load_dataset",
+        "kagglehub.dataset_download",
+        "kagglehub.model_download",
+        "seaborn.load_dataset",
+        "yfinance.download",
+        "nltk.download",
+        "openml.datasets.get_dataset",
+        "tensorflow_datasets.load",
+        "huggingface_hub.hf_hub_download",
+        "huggingface_hub.snapshot_download",
     }
 )
-_NETWORK_SHELL = frozenset({"wget", "curl", "gdown", "kaggle", "aria2c", "gsutil", "aws", "az", "rclone", "scp", "rsync", "huggingface-cli"})
+_NETWORK_SHELL = frozenset(
+    {
+        "wget",
+        "curl",
+        "gdown",
+        "kaggle",
+        "aria2c",
+        "gsutil",
+        "aws",
+        "az",
+        "rclone",
+        "scp",
+        "rsync",
+        "huggingface-cli",
+    }
+)
 
 
 def _shell_words(arguments: str) -> list[str]:
@@ -704,20 +935,34 @@ class NetworkDataFetch(Rule):
         for index in cell_indexes(context):
             found: list[tuple[int, int, Diagnostic]] = []
             for item in index.parsed.masked.syntax:
-                if item.kind in ("shell", "assigned_shell") and _is_network_shell(_shell_words(item.arguments)):
-                    found.append((item.line, item.column, self.diagnostic(
-                        context,
-                        _syntax_span(context, index.cell, item),
-                        f"`!{_short(item.arguments, 50)}` downloads data at run time; a fresh run depends on the server and may see different data",
-                    )))
+                if item.kind in ("shell", "assigned_shell") and _is_network_shell(
+                    _shell_words(item.arguments)
+                ):
+                    found.append(
+                        (
+                            item.line,
+                            item.column,
+                            self.diagnostic(
+                                context,
+                                _syntax_span(context, index.cell, item),
+                                f"`!{_short(item.arguments, 50)}` downloads data at run time; a fresh run depends on the server and may see different data",
+                            ),
+                        )
+                    )
             for call, name in index.calls:
                 if name is None or not self._fetches(call, name):
                     continue
-                found.append((call.lineno, call.col_offset, self.diagnostic(
-                    context,
-                    node_span(context, index.cell, call),
-                    f"`{_source_of(index.cell, call)}` reads data from the network; a fresh run depends on the server and may see different data",
-                )))
+                found.append(
+                    (
+                        call.lineno,
+                        call.col_offset,
+                        self.diagnostic(
+                            context,
+                            node_span(context, index.cell, call),
+                            f"`{_source_of(index.cell, call)}` reads data from the network; a fresh run depends on the server and may see different data",
+                        ),
+                    )
+                )
             for _, _, diagnostic in sorted(found, key=lambda item: (item[0], item[1])):
                 yield diagnostic
 
@@ -727,11 +972,18 @@ class NetworkDataFetch(Rule):
             return True
         last = name.rsplit(".", 1)[-1]
         if name.startswith("pandas.") and last.startswith("read_"):
-            candidates = [*call.args[:1], *(item.value for item in call.keywords if item.arg in _PATH_KEYWORDS)]
-            return any((literal_string(value) or "").startswith(_REMOTE_PREFIXES) for value in candidates)
+            candidates = [
+                *call.args[:1],
+                *(item.value for item in call.keywords if item.arg in _PATH_KEYWORDS),
+            ]
+            return any(
+                (literal_string(value) or "").startswith(_REMOTE_PREFIXES) for value in candidates
+            )
         if name.startswith("sklearn.datasets.") and last.startswith("fetch_"):
             return True
-        if name.startswith(("torchvision.datasets.", "torchtext.datasets.", "torchaudio.datasets.")):
+        if name.startswith(
+            ("torchvision.datasets.", "torchtext.datasets.", "torchaudio.datasets.")
+        ):
             value = _keyword_value(call, "download")
             return isinstance(value, ast.Constant) and value.value is True
         return False
@@ -742,13 +994,78 @@ class NetworkDataFetch(Rule):
 
 _READ_ONLY_COMMANDS = frozenset(
     {
-        "ls", "ll", "dir", "pwd", "cat", "head", "tail", "less", "more", "wc", "du", "df", "free", "which",
-        "where", "whoami", "hostname", "uname", "lscpu", "lsb_release", "date", "env", "printenv",
-        "echo", "file", "tree", "grep", "egrep", "fgrep", "nvidia-smi", "nvcc", "nproc", "ps", "top",
-        "md5sum", "sha256sum", "sha1sum", "diff", "stat", "type", "jupyter", "ipython", "java",
-        "conda", "pip", "pip3", "python", "python3", "nvidia-debugdump", "cat/proc/cpuinfo", "sort",
-        "uniq", "cut", "awk", "column", "find", "locate", "id", "groups", "uptime", "vmstat", "history",
-        "gcc", "g++", "node", "npm", "R", "julia", "man", "time", "sleep", "git",
+        "ls",
+        "ll",
+        "dir",
+        "pwd",
+        "cat",
+        "head",
+        "tail",
+        "less",
+        "more",
+        "wc",
+        "du",
+        "df",
+        "free",
+        "which",
+        "where",
+        "whoami",
+        "hostname",
+        "uname",
+        "lscpu",
+        "lsb_release",
+        "date",
+        "env",
+        "printenv",
+        "echo",
+        "file",
+        "tree",
+        "grep",
+        "egrep",
+        "fgrep",
+        "nvidia-smi",
+        "nvcc",
+        "nproc",
+        "ps",
+        "top",
+        "md5sum",
+        "sha256sum",
+        "sha1sum",
+        "diff",
+        "stat",
+        "type",
+        "jupyter",
+        "ipython",
+        "java",
+        "conda",
+        "pip",
+        "pip3",
+        "python",
+        "python3",
+        "nvidia-debugdump",
+        "cat/proc/cpuinfo",
+        "sort",
+        "uniq",
+        "cut",
+        "awk",
+        "column",
+        "find",
+        "locate",
+        "id",
+        "groups",
+        "uptime",
+        "vmstat",
+        "history",
+        "gcc",
+        "g++",
+        "node",
+        "npm",
+        "R",
+        "julia",
+        "man",
+        "time",
+        "sleep",
+        "git",
     }
 )
 # Subcommands that change things even though the command itself is usually read-only.
@@ -767,7 +1084,21 @@ _WRITING_SUBCOMMANDS = {
     "gcc": None,
     "g++": None,
 }
-_READ_ONLY_GIT = frozenset({"status", "log", "show", "diff", "rev-parse", "describe", "ls-files", "blame", "--version", "shortlog", "reflog"})
+_READ_ONLY_GIT = frozenset(
+    {
+        "status",
+        "log",
+        "show",
+        "diff",
+        "rev-parse",
+        "describe",
+        "ls-files",
+        "blame",
+        "--version",
+        "shortlog",
+        "reflog",
+    }
+)
 _READ_ONLY_INTERPRETER_FLAGS = {"--version", "-V", "-c"}
 
 
@@ -838,15 +1169,21 @@ class ShellCommand(Rule):
         for index in cell_indexes(context):
             for item in index.parsed.masked.syntax:
                 if item.kind == "cell_magic" and item.name in _SHELL_CELL_MAGICS:
-                    body = index.cell.source.splitlines()[item.line:]
-                    if any(_has_side_effects(line) for line in body if line.strip() and not line.lstrip().startswith("#")):
+                    body = index.cell.source.splitlines()[item.line :]
+                    if any(
+                        _has_side_effects(line)
+                        for line in body
+                        if line.strip() and not line.lstrip().startswith("#")
+                    ):
                         yield self.diagnostic(
                             context,
                             _syntax_span(context, index.cell, item),
                             f"`%%{item.name}` cell {index.cell.number} runs shell commands that change files outside Python",
                         )
                     continue
-                if item.kind in ("shell", "assigned_shell") or (item.kind == "line_magic" and item.name in ("system", "sx")):
+                if item.kind in ("shell", "assigned_shell") or (
+                    item.kind == "line_magic" and item.name in ("system", "sx")
+                ):
                     if item.is_install or _is_network_shell(_shell_words(item.arguments)):
                         continue
                     if not _has_side_effects(item.arguments):
@@ -902,12 +1239,18 @@ class ErrorOutputCommitted(Rule):
                     name = str(output.get("ename", "Error"))
                     value = _short(str(output.get("evalue", "")), 80)
                     what = f"`{name}: {value}`" if value else f"`{name}`"
-                elif kind == "stream" and output.get("name") == "stderr" and _TRACEBACK_MARK in _output_text(output):
+                elif (
+                    kind == "stream"
+                    and output.get("name") == "stderr"
+                    and _TRACEBACK_MARK in _output_text(output)
+                ):
                     lines = [line for line in _output_text(output).splitlines() if line.strip()]
                     what = f"`{_short(lines[-1], 80)}`" if lines else "a traceback"
                 else:
                     continue
-                fix = Fix("Clear the error output", "unsafe", (ClearOutputs(cell.number, (position,)),))
+                fix = Fix(
+                    "Clear the error output", "unsafe", (ClearOutputs(cell.number, (position,)),)
+                )
                 yield self.diagnostic(
                     context,
                     context.span(cell),
@@ -919,15 +1262,34 @@ class ErrorOutputCommitted(Rule):
 # --------------------------------------------------------------------------------------------------
 # interactive-input
 
-_INPUT_CALLS = frozenset({"input", "raw_input", "getpass.getpass", "click.prompt", "click.confirm", "matplotlib.pyplot.ginput", "pwinput.pwinput", "questionary.text", "inquirer.prompt"})
+_INPUT_CALLS = frozenset(
+    {
+        "input",
+        "raw_input",
+        "getpass.getpass",
+        "click.prompt",
+        "click.confirm",
+        "matplotlib.pyplot.ginput",
+        "pwinput.pwinput",
+        "questionary.text",
+        "inquirer.prompt",
+    }
+)
 
 
 def _defines_input(indexes: list[CellIndex]) -> bool:
     for index in indexes:
         for node in index.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.Name):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in ("input", "raw_input"):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in (
+                "input",
+                "raw_input",
+            ):
                 return True
-            if isinstance(node, ast.Name) and node.id in ("input", "raw_input") and isinstance(node.ctx, ast.Store):
+            if (
+                isinstance(node, ast.Name)
+                and node.id in ("input", "raw_input")
+                and isinstance(node.ctx, ast.Store)
+            ):
                 return True
     return False
 
@@ -980,17 +1342,24 @@ class InteractiveInput(Rule):
 # --------------------------------------------------------------------------------------------------
 # removed-api
 
-_ATTRIBUTES_EXACT: dict[str, removed.RemovedApi] = {entry.pattern: entry for entry in removed.ATTRIBUTES if ".." not in entry.pattern}
+_ATTRIBUTES_EXACT: dict[str, removed.RemovedApi] = {
+    entry.pattern: entry for entry in removed.ATTRIBUTES if ".." not in entry.pattern
+}
 _KEYWORDS_BY_NAME: dict[str, list[tuple[str, str, removed.RemovedApi]]] = {}
 for (_pattern, _keyword), _entry in removed.KEYWORDS.items():
-    _KEYWORDS_BY_NAME.setdefault(_pattern.rsplit(".", 1)[-1], []).append((_pattern, _keyword, _entry))
+    _KEYWORDS_BY_NAME.setdefault(_pattern.rsplit(".", 1)[-1], []).append(
+        (_pattern, _keyword, _entry)
+    )
 _VALUES_BY_NAME: dict[str, list[tuple[str, str, str, removed.RemovedApi]]] = {}
 for (_pattern, _keyword, _value), _entry in removed.KEYWORD_VALUES.items():
-    _VALUES_BY_NAME.setdefault(_pattern.rsplit(".", 1)[-1], []).append((_pattern, _keyword, _value, _entry))
+    _VALUES_BY_NAME.setdefault(_pattern.rsplit(".", 1)[-1], []).append(
+        (_pattern, _keyword, _value, _entry)
+    )
 _PANDAS_NAME = re.compile(r"^df\w*$|^\w+_df$")
 # Last components of every removed name (`float`, `NaN`, `cross_validation`...): a cheap first filter.
 _REMOVED_LAST_NAMES = frozenset(
-    {entry.pattern.rsplit(".", 1)[-1] for entry in removed.ATTRIBUTES} | set(removed.REMOVED_PANDAS_ATTRIBUTES)
+    {entry.pattern.rsplit(".", 1)[-1] for entry in removed.ATTRIBUTES}
+    | set(removed.REMOVED_PANDAS_ATTRIBUTES)
 )
 
 
@@ -1014,14 +1383,20 @@ def _pandas_names(indexes: list[CellIndex]) -> tuple[set[str], set[str]]:
                 continue
             targets = [target.id for target in node.targets if isinstance(target, ast.Name)]
             value = node.value
-            if isinstance(value, (ast.List, ast.ListComp)) or (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "list"):
+            if isinstance(value, (ast.List, ast.ListComp)) or (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Name)
+                and value.func.id == "list"
+            ):
                 list_names.update(targets)
                 continue
             root: ast.AST = value
             while isinstance(root, (ast.Call, ast.Attribute, ast.Subscript)):
                 root = root.func if isinstance(root, ast.Call) else root.value
             resolved = index.scope.resolve(value.func) if isinstance(value, ast.Call) else None
-            if (resolved or "").startswith("pandas.") or (isinstance(root, ast.Name) and root.id in pandas_names):
+            if (resolved or "").startswith("pandas.") or (
+                isinstance(root, ast.Name) and root.id in pandas_names
+            ):
                 pandas_names.update(targets)
     return pandas_names, list_names
 
@@ -1085,7 +1460,10 @@ class RemovedApi(Rule):
                         entry = _removed_attribute(dotted)
                         if entry is not None:
                             imported.add(entry.pattern)
-                            found.setdefault((node.lineno, node.col_offset), self._report(context, index.cell, node, f"`{dotted}`", entry))
+                            found.setdefault(
+                                (node.lineno, node.col_offset),
+                                self._report(context, index.cell, node, f"`{dotted}`", entry),
+                            )
             for node in index.references:
                 if isinstance(node, ast.Attribute):
                     if node.attr not in _REMOVED_LAST_NAMES or not isinstance(node.ctx, ast.Load):
@@ -1097,19 +1475,29 @@ class RemovedApi(Rule):
                     continue
                 resolved = index.scope.resolve(node)
                 if resolved is None:
-                    if isinstance(node, ast.Attribute) and node.attr in removed.REMOVED_PANDAS_ATTRIBUTES:
+                    if (
+                        isinstance(node, ast.Attribute)
+                        and node.attr in removed.REMOVED_PANDAS_ATTRIBUTES
+                    ):
                         entry = removed.REMOVED_PANDAS_ATTRIBUTES[node.attr]
-                        found.setdefault((node.lineno, node.col_offset), self._report(context, index.cell, node, f"`.{node.attr}`", entry))
+                        found.setdefault(
+                            (node.lineno, node.col_offset),
+                            self._report(context, index.cell, node, f"`.{node.attr}`", entry),
+                        )
                     continue
                 entry = _removed_attribute(resolved)
                 if entry is None or (isinstance(node, ast.Name) and entry.pattern in imported):
                     continue
                 # ast.walk visits `pd.datetime.today` before `pd.datetime`: the inner, removed name wins.
-                found[(node.lineno, node.col_offset)] = self._report(context, index.cell, node, f"`{_source_of(index.cell, node)}`", entry)
+                found[(node.lineno, node.col_offset)] = self._report(
+                    context, index.cell, node, f"`{_source_of(index.cell, node)}`", entry
+                )
             for call, name in index.calls:
                 func = call.func
                 method = func.attr if isinstance(func, ast.Attribute) else None
-                if method in removed.METHODS and (name is None or not name.startswith(("numpy.", "random."))):
+                if method in removed.METHODS and (
+                    name is None or not name.startswith(("numpy.", "random."))
+                ):
                     entry, needs_pandas = removed.METHODS[method]
                     if needs_pandas:
                         if pandas_names is None:
@@ -1118,15 +1506,25 @@ class RemovedApi(Rule):
                         receiver_name = receiver.id if isinstance(receiver, ast.Name) else None
                         if receiver_name is None or receiver_name in list_names:
                             continue
-                        if receiver_name not in pandas_names and not _PANDAS_NAME.match(receiver_name):
+                        if receiver_name not in pandas_names and not _PANDAS_NAME.match(
+                            receiver_name
+                        ):
                             continue
-                    found.setdefault((call.lineno, call.col_offset), self._report(context, index.cell, call, f"`.{method}()`", entry))
+                    found.setdefault(
+                        (call.lineno, call.col_offset),
+                        self._report(context, index.cell, call, f"`.{method}()`", entry),
+                    )
                 for keyword_entry in self._removed_keywords(call, name, method):
-                    found.setdefault((call.lineno, call.col_offset), self._report(context, index.cell, call, f"`{keyword_entry.pattern}`", keyword_entry))
+                    found.setdefault(
+                        (call.lineno, call.col_offset),
+                        self._report(
+                            context, index.cell, call, f"`{keyword_entry.pattern}`", keyword_entry
+                        ),
+                    )
                 style = self._removed_style(call, name, method)
                 if style is not None:
                     node, value = style
-                    replacement = removed.SEABORN_STYLE_REPLACEMENT + value[len("seaborn"):]
+                    replacement = removed.SEABORN_STYLE_REPLACEMENT + value[len("seaborn") :]
                     found.setdefault(
                         (node.lineno, node.col_offset),
                         self.diagnostic(
@@ -1144,9 +1542,14 @@ class RemovedApi(Rule):
             return [alias.name for alias in node.names]
         if node.level or not node.module:
             return []
-        return [node.module, *(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")]
+        return [
+            node.module,
+            *(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*"),
+        ]
 
-    def _report(self, context: LintContext, cell: Cell, node: ast.AST, what: str, entry: removed.RemovedApi) -> Diagnostic:
+    def _report(
+        self, context: LintContext, cell: Cell, node: ast.AST, what: str, entry: removed.RemovedApi
+    ) -> Diagnostic:
         return self.diagnostic(
             context,
             node_span(context, cell, node),
@@ -1154,7 +1557,9 @@ class RemovedApi(Rule):
         )
 
     @staticmethod
-    def _removed_keywords(call: ast.Call, name: str | None, method: str | None) -> Iterator[removed.RemovedApi]:
+    def _removed_keywords(
+        call: ast.Call, name: str | None, method: str | None
+    ) -> Iterator[removed.RemovedApi]:
         last = (name or "").rsplit(".", 1)[-1] if name else method
         if last is None or not call.keywords:
             return
@@ -1168,22 +1573,34 @@ class RemovedApi(Rule):
             elif name is not None and removed.pattern_matches(name, pattern):
                 yield entry
         for pattern, keyword, value, entry in _VALUES_BY_NAME.get(last, ()):
-            if name is not None and removed.pattern_matches(name, pattern) and literal_string(keywords.get(keyword)) == value:
+            if (
+                name is not None
+                and removed.pattern_matches(name, pattern)
+                and literal_string(keywords.get(keyword)) == value
+            ):
                 yield entry
 
     @staticmethod
-    def _removed_style(call: ast.Call, name: str | None, method: str | None) -> tuple[ast.expr, str] | None:
+    def _removed_style(
+        call: ast.Call, name: str | None, method: str | None
+    ) -> tuple[ast.expr, str] | None:
         if method not in ("use", "context") or not call.args:
             return None
         func = call.func
         owner = func.value if isinstance(func, ast.Attribute) else None
-        if not (isinstance(owner, ast.Attribute) and owner.attr == "style") and not (name or "").startswith("matplotlib.style."):
+        if not (isinstance(owner, ast.Attribute) and owner.attr == "style") and not (
+            name or ""
+        ).startswith("matplotlib.style."):
             return None
         first = call.args[0]
         values = first.elts if isinstance(first, (ast.List, ast.Tuple)) else [first]
         for value in values:
             text = literal_string(value)
-            if text and text.startswith("seaborn") and not text.startswith(removed.SEABORN_STYLE_REPLACEMENT):
+            if (
+                text
+                and text.startswith("seaborn")
+                and not text.startswith(removed.SEABORN_STYLE_REPLACEMENT)
+            ):
                 return value, text
         return None
 
@@ -1193,7 +1610,14 @@ class RemovedApi(Rule):
 
 # A cell whose source has none of these cannot assign a secret-named variable.
 _SECRET_NAME_HINT = re.compile(r"pass|pwd|secret|token|key|auth|credential|bearer", re.IGNORECASE)
-_OUTPUT_TEXT_TYPES = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json", "application/javascript")
+_OUTPUT_TEXT_TYPES = (
+    "text/plain",
+    "text/html",
+    "text/markdown",
+    "text/latex",
+    "application/json",
+    "application/javascript",
+)
 _MAXIMUM_SCANNED_OUTPUT = 2_000_000
 
 
@@ -1312,8 +1736,18 @@ class HardcodedSecret(Rule):
             if item.kind == "line_magic" and item.name in ("env", "set_env"):
                 variable, _, assigned = item.arguments.replace("=", " ", 1).partition(" ")
                 assigned = assigned.strip().strip("'\"")
-                if is_secret_name(variable) and looks_like_secret_value(variable, assigned) and not find_token_secrets(item.arguments):
-                    yield self._named(context, cell, context.span(cell, item.line, item.column, item.line, item.end_column), variable, assigned)
+                if (
+                    is_secret_name(variable)
+                    and looks_like_secret_value(variable, assigned)
+                    and not find_token_secrets(item.arguments)
+                ):
+                    yield self._named(
+                        context,
+                        cell,
+                        context.span(cell, item.line, item.column, item.line, item.end_column),
+                        variable,
+                        assigned,
+                    )
         if not _SECRET_NAME_HINT.search(cell.source):
             return
         for name, value_node in self._assignments(index):
@@ -1324,7 +1758,9 @@ class HardcodedSecret(Rule):
                 reported.add((value_node.lineno, value_node.col_offset))
                 yield self._named(context, cell, node_span(context, cell, value_node), name, value)
 
-    def _named(self, context: LintContext, cell: Cell, span: Any, name: str, value: str) -> Diagnostic:
+    def _named(
+        self, context: LintContext, cell: Cell, span: Any, name: str, value: str
+    ) -> Diagnostic:
         return self.diagnostic(
             context,
             span,
@@ -1333,7 +1769,10 @@ class HardcodedSecret(Rule):
 
     @staticmethod
     def _assignments(index: CellIndex) -> Iterator[tuple[str, ast.expr]]:
-        for node in sorted(index.of(ast.Assign, ast.AnnAssign, ast.keyword, ast.Dict, ast.Call), key=_source_position):
+        for node in sorted(
+            index.of(ast.Assign, ast.AnnAssign, ast.keyword, ast.Dict, ast.Call),
+            key=_source_position,
+        ):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     name = _target_name(target)
@@ -1350,7 +1789,12 @@ class HardcodedSecret(Rule):
                     key_text = literal_string(key)
                     if key_text is not None:
                         yield key_text, value
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("setdefault", "putenv") and len(node.args) == 2:
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("setdefault", "putenv")
+                and len(node.args) == 2
+            ):
                 key_text = literal_string(node.args[0])
                 if key_text is not None:
                     yield key_text, node.args[1]

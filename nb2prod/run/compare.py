@@ -82,7 +82,9 @@ def _items(outputs: Sequence[Mapping[str, Any]], tolerance: Tolerance) -> list[_
     return [item for item in items if item.kind != "stream:stdout" or item.text != ""]
 
 
-_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|(?i:\b[-+]?(?:nan|inf|infinity)\b)")
+_NUMBER = re.compile(
+    r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|(?i:\b[-+]?(?:nan|inf|infinity)\b)"
+)
 
 
 def _numbers_close(saved: str, new: str, tolerance: Tolerance) -> bool:
@@ -115,7 +117,10 @@ def _compare_text(saved: str, new: str, tolerance: Tolerance) -> Comparison:
     if agree:
         return Comparison("equivalent", used)
     if _numbers_close(saved_normal, new_normal, tolerance):
-        return Comparison("equivalent", (*used, f"numbers within rtol={tolerance.rtol:g}, atol={tolerance.atol:g}"))
+        return Comparison(
+            "equivalent",
+            (*used, f"numbers within rtol={tolerance.rtol:g}, atol={tolerance.atol:g}"),
+        )
     return Comparison("differs")
 
 
@@ -201,7 +206,9 @@ def _compare_image(saved: Any, new: Any, tolerance: Tolerance) -> Comparison:
     return Comparison("equivalent", (f"image within threshold ({description})",))
 
 
-def _compare_display(saved: Mapping[str, Any], new: Mapping[str, Any], tolerance: Tolerance) -> Comparison:
+def _compare_display(
+    saved: Mapping[str, Any], new: Mapping[str, Any], tolerance: Tolerance
+) -> Comparison:
     saved_types = {key for key in saved if key != _WIDGET_TYPE}
     new_types = {key for key in new if key != _WIDGET_TYPE}
     saved_images, new_images = saved_types & set(IMAGE_TYPES), new_types & set(IMAGE_TYPES)
@@ -211,7 +218,9 @@ def _compare_display(saved: Mapping[str, Any], new: Mapping[str, Any], tolerance
     if not common:
         if _WIDGET_TYPE in saved and _WIDGET_TYPE in new:
             return Comparison("equivalent", ("widget",))
-        return Comparison("differs", (f"output types {sorted(saved_types)} -> {sorted(new_types)}",))
+        return Comparison(
+            "differs", (f"output types {sorted(saved_types)} -> {sorted(new_types)}",)
+        )
     results: list[Comparison] = []
     for mime in sorted(common):
         if mime in IMAGE_TYPES:
@@ -221,7 +230,9 @@ def _compare_display(saved: Mapping[str, Any], new: Mapping[str, Any], tolerance
         else:
             results.append(_compare_text(_text(saved[mime]), _text(new[mime]), tolerance))
     if saved_images and not (saved_images & new_images):
-        results.append(Comparison("differs", (f"image format {sorted(saved_images)} -> {sorted(new_images)}",)))
+        results.append(
+            Comparison("differs", (f"image format {sorted(saved_images)} -> {sorted(new_images)}",))
+        )
     return _worst(results)
 
 
@@ -277,12 +288,16 @@ def compare_outputs(
     """Compare a cell's outputs item by item through the normaliser ladder and the tolerances."""
     saved_items, new_items = _items(saved, tolerance), _items(new, tolerance)
     results: list[Comparison] = []
-    if len(saved_items) != len(new_items) or any(a.kind != b.kind for a, b in zip(saved_items, new_items, strict=False)):
+    if len(saved_items) != len(new_items) or any(
+        a.kind != b.kind for a, b in zip(saved_items, new_items, strict=False)
+    ):
         results.append(Comparison("differs", ("different outputs",)))
     else:
         for saved_item, new_item in zip(saved_items, new_items, strict=False):
             if saved_item.kind == "display":
-                results.append(_compare_display(saved_item.data or {}, new_item.data or {}, tolerance))
+                results.append(
+                    _compare_display(saved_item.data or {}, new_item.data or {}, tolerance)
+                )
             else:
                 results.append(_compare_text(saved_item.text, new_item.text, tolerance))
     result = _worst(results)

@@ -28,7 +28,18 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 # Libraries that draw from numpy's global generator, so that seeding numpy matters when they are used.
 _NUMPY_USERS = frozenset(
-    {"numpy", "pandas", "scipy", "sklearn", "matplotlib", "seaborn", "statsmodels", "skimage", "xarray", "keras"}
+    {
+        "numpy",
+        "pandas",
+        "scipy",
+        "sklearn",
+        "matplotlib",
+        "seaborn",
+        "statsmodels",
+        "skimage",
+        "xarray",
+        "keras",
+    }
 )
 
 
@@ -75,7 +86,8 @@ def seed_startup_code(seed: int, modules: tuple[str, ...]) -> str:
     if "tensorflow" in modules:
         statements.append(f"__import__('tensorflow').random.set_seed({seed})")
     guarded = "\n".join(
-        f"        try:\n            {statement}\n        except Exception:\n            pass" for statement in statements
+        f"        try:\n            {statement}\n        except Exception:\n            pass"
+        for statement in statements
     )
     return (
         "def _nb2prod_install_seed():\n"
@@ -116,5 +128,8 @@ def deterministic_environment(
     modules.extend(name for name in ("torch", "tensorflow") if name in imported)
     seeded = tuple(modules)
     return RunEnvironment(
-        variables=variables, seed=seed, seeded_modules=seeded, startup_code=seed_startup_code(seed, seeded)
+        variables=variables,
+        seed=seed,
+        seeded_modules=seeded,
+        startup_code=seed_startup_code(seed, seeded),
     )

@@ -15,9 +15,17 @@ from typing import Any, Literal
 
 from nb2prod.run.environment import INLINE_BACKEND, RunEnvironment
 
-__all__ = ["ExecutionOutcome", "ExecutionRequest", "ExecutionStatus", "execute_notebook", "is_process_alive"]
+__all__ = [
+    "ExecutionOutcome",
+    "ExecutionRequest",
+    "ExecutionStatus",
+    "execute_notebook",
+    "is_process_alive",
+]
 
-ExecutionStatus = Literal["completed", "errored", "timeout", "kernel-died", "missing-kernel", "failed"]
+ExecutionStatus = Literal[
+    "completed", "errored", "timeout", "kernel-died", "missing-kernel", "failed"
+]
 
 RAISES_EXCEPTION_TAG = "raises-exception"
 _START_ATTEMPTS = 3
@@ -130,7 +138,11 @@ def _prepare(request: ExecutionRequest, kernel_name: str, language: str) -> Any:
         cell.setdefault("metadata", {}).setdefault("tags", [])
     if request.parameters:
         notebook = parameterize_notebook(
-            notebook, dict(request.parameters), report_mode=False, kernel_name=kernel_name, language=language
+            notebook,
+            dict(request.parameters),
+            report_mode=False,
+            kernel_name=kernel_name,
+            language=language,
         )
     notebook = prepare_notebook_metadata(notebook, str(request.path), None)
     return remove_error_markers(notebook)
@@ -144,17 +156,27 @@ def execute_notebook(request: ExecutionRequest) -> ExecutionOutcome:
     try:
         choice = choose_kernel(request.kernel_name, request.document.get("metadata", {}) or {})
     except MissingKernelError as error:
-        return ExecutionOutcome("missing-kernel", None, error.message, started=started, ended=_now())
+        return ExecutionOutcome(
+            "missing-kernel", None, error.message, started=started, ended=_now()
+        )
     try:
         notebook = _prepare(request, choice.name, choice.language)
     except Exception as error:  # a broken document is this notebook's verdict, not a crash
-        return ExecutionOutcome("failed", None, f"cannot prepare the notebook: {error}", started=started, ended=_now())
+        return ExecutionOutcome(
+            "failed", None, f"cannot prepare the notebook: {error}", started=started, ended=_now()
+        )
 
     for attempt in range(_START_ATTEMPTS):
-        status, message, cell_index, pid = _run_kernel(request, notebook, choice.name, choice.is_ipykernel)
+        status, message, cell_index, pid = _run_kernel(
+            request, notebook, choice.name, choice.is_ipykernel
+        )
         # jupyter_client picks free TCP ports before the kernel binds them, so kernels started at the
         # same moment by parallel workers can collide; such a start failure is retried, nothing ran.
-        if status != "kernel-died" or _started_cell(notebook) is not None or attempt == _START_ATTEMPTS - 1:
+        if (
+            status != "kernel-died"
+            or _started_cell(notebook) is not None
+            or attempt == _START_ATTEMPTS - 1
+        ):
             break
         notebook = _prepare(request, choice.name, choice.language)
     if status == "completed":
@@ -221,16 +243,23 @@ def _run_kernel(
             status, cell_index = "kernel-died", _started_cell(notebook)
             tail = _stderr_tail(stderr_file)
             where = f" while running cell {cell_index + 1}" if cell_index is not None else ""
-            message = f"the kernel died{where}" + (f": {tail}" if tail else f" ({str(error).splitlines()[0][:120]})")
+            message = f"the kernel died{where}" + (
+                f": {tail}" if tail else f" ({str(error).splitlines()[0][:120]})"
+            )
         except NoSuchKernel:
             status, message = "missing-kernel", f"no kernel named {kernel_name!r} is installed"
         except (RuntimeError, TimeoutError) as error:
             tail = _stderr_tail(stderr_file)
             status = "kernel-died"
-            message = f"the kernel failed to start or stopped: {str(error).splitlines()[0][:200]}" + (f" ({tail})" if tail else "")
+            message = (
+                f"the kernel failed to start or stopped: {str(error).splitlines()[0][:200]}"
+                + (f" ({tail})" if tail else "")
+            )
         except Exception as error:  # any engine failure is this notebook's verdict
             status, cell_index = "failed", _started_cell(notebook)
-            message = f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"
+            message = (
+                f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"
+            )
         finally:
             pid = getattr(manager, "kernel_pid", None)
             try:

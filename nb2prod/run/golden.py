@@ -13,7 +13,14 @@ from typing import Any
 from nb2prod.errors import Nb2prodError
 from nb2prod.fs import atomic_write_text
 
-__all__ = ["GOLDEN_FORMAT", "GoldenCell", "golden_path", "read_golden", "source_digest", "write_golden"]
+__all__ = [
+    "GOLDEN_FORMAT",
+    "GoldenCell",
+    "golden_path",
+    "read_golden",
+    "source_digest",
+    "write_golden",
+]
 
 GOLDEN_FORMAT = "nb2prod-golden/1"
 
@@ -80,8 +87,15 @@ def write_golden(path: Path, notebook_path: Path, cells: Sequence[Mapping[str, A
             for output in cell.get("outputs", [])
         ]
         entries.append(
-            {"index": index, "id": cell.get("id"), "source_sha256": source_digest(source), "outputs": outputs}
+            {
+                "index": index,
+                "id": cell.get("id"),
+                "source_sha256": source_digest(source),
+                "outputs": outputs,
+            }
         )
     document = {"format": GOLDEN_FORMAT, "notebook": notebook_path.as_posix(), "cells": entries}
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps(document, indent=1, ensure_ascii=False, sort_keys=False) + "\n")
+    atomic_write_text(
+        path, json.dumps(document, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+    )

@@ -46,7 +46,13 @@ def _run_job(prepared: PreparedRun) -> RunResult:
     try:
         return run_prepared(prepared)
     except Exception as error:  # one combination's crash is its result; the sweep goes on
-        return RunResult(str(prepared.input_path), None, "failed", prepared.parameters, f"{type(error).__name__}: {error}")
+        return RunResult(
+            str(prepared.input_path),
+            None,
+            "failed",
+            prepared.parameters,
+            f"{type(error).__name__}: {error}",
+        )
 
 
 def run_grid(
@@ -66,7 +72,9 @@ def run_grid(
     combinations = expand_grid(grid_file)
     clashes = sorted(set(fixed) & set(combinations[0]))
     if clashes:
-        raise ParameterError(f"{', '.join(clashes)} set both on the command line and in the grid", grid_file)
+        raise ParameterError(
+            f"{', '.join(clashes)} set both on the command line and in the grid", grid_file
+        )
     prepared = [
         prepare_run(
             input_path,
@@ -79,7 +87,9 @@ def run_grid(
     results: dict[int, RunResult] = {}
     for position, result in run_jobs(_run_job, prepared, jobs=jobs, dask_address=dask_address):
         if not isinstance(result, RunResult):
-            result = RunResult(str(input_path), None, "failed", prepared[position].parameters, str(result))
+            result = RunResult(
+                str(input_path), None, "failed", prepared[position].parameters, str(result)
+            )
         results[position] = result
         if on_result is not None:
             on_result(result)
@@ -95,8 +105,19 @@ def _rows(results: Sequence[RunResult]) -> tuple[list[str], list[list[str]]]:
     header = ["#", *names, "status", "seconds", "output"]
     rows = []
     for position, result in enumerate(results, start=1):
-        values = [json.dumps(result.parameters[name]) if name in result.parameters else "" for name in names]
-        rows.append([str(position), *values, result.status, f"{result.seconds:.1f}", result.output or (result.message or "")])
+        values = [
+            json.dumps(result.parameters[name]) if name in result.parameters else ""
+            for name in names
+        ]
+        rows.append(
+            [
+                str(position),
+                *values,
+                result.status,
+                f"{result.seconds:.1f}",
+                result.output or (result.message or ""),
+            ]
+        )
     return header, rows
 
 
@@ -104,7 +125,10 @@ def render_summary(results: Sequence[RunResult]) -> str:
     """An aligned text table: one row per combination."""
     header, rows = _rows(results)
     widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip() for row in [header, *rows]]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
+        for row in [header, *rows]
+    ]
     return "\n".join(lines) + "\n"
 
 

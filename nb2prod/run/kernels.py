@@ -11,7 +11,13 @@ from typing import Any
 
 from nb2prod.errors import Nb2prodError
 
-__all__ = ["KernelChoice", "MissingKernelError", "choose_kernel", "kernel_manager_class", "stop_process_group"]
+__all__ = [
+    "KernelChoice",
+    "MissingKernelError",
+    "choose_kernel",
+    "kernel_manager_class",
+    "stop_process_group",
+]
 
 
 class MissingKernelError(Nb2prodError):
@@ -49,25 +55,41 @@ def choose_kernel(requested: str | None, metadata: Mapping[str, Any]) -> KernelC
     installed = ", ".join(sorted(specs)) or "none"
     if requested:
         if requested not in specs:
-            raise MissingKernelError(f"no kernel named {requested!r} is installed (installed: {installed})")
+            raise MissingKernelError(
+                f"no kernel named {requested!r} is installed (installed: {installed})"
+            )
         spec = specs[requested]
-        return KernelChoice(requested, str(spec.get("spec", {}).get("language", "")).lower(), _is_ipykernel(spec))
-    kernelspec = metadata.get("kernelspec") if isinstance(metadata.get("kernelspec"), Mapping) else {}
+        return KernelChoice(
+            requested, str(spec.get("spec", {}).get("language", "")).lower(), _is_ipykernel(spec)
+        )
+    kernelspec = (
+        metadata.get("kernelspec") if isinstance(metadata.get("kernelspec"), Mapping) else {}
+    )
     assert isinstance(kernelspec, Mapping)
     saved_name = kernelspec.get("name") if isinstance(kernelspec.get("name"), str) else None
     if saved_name and saved_name in specs:
         spec = specs[saved_name]
-        return KernelChoice(saved_name, str(spec.get("spec", {}).get("language", "")).lower(), _is_ipykernel(spec))
-    language_info = metadata.get("language_info") if isinstance(metadata.get("language_info"), Mapping) else {}
+        return KernelChoice(
+            saved_name, str(spec.get("spec", {}).get("language", "")).lower(), _is_ipykernel(spec)
+        )
+    language_info = (
+        metadata.get("language_info") if isinstance(metadata.get("language_info"), Mapping) else {}
+    )
     assert isinstance(language_info, Mapping)
     language = str(kernelspec.get("language") or language_info.get("name") or "python").lower()
     candidates = sorted(
-        (name for name, spec in specs.items() if str(spec.get("spec", {}).get("language", "")).lower() == language),
+        (
+            name
+            for name, spec in specs.items()
+            if str(spec.get("spec", {}).get("language", "")).lower() == language
+        ),
         key=lambda name: (name != "python3", name),
     )
     if not candidates:
         wanted = repr(saved_name) if saved_name else f"a {language} kernel"
-        raise MissingKernelError(f"the notebook needs {wanted}, which is not installed (installed: {installed})")
+        raise MissingKernelError(
+            f"the notebook needs {wanted}, which is not installed (installed: {installed})"
+        )
     chosen = candidates[0]
     note = (
         f"kernel {saved_name!r} is not installed; used {chosen!r} ({language})"

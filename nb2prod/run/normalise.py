@@ -32,7 +32,11 @@ def _terminal(text: str) -> str:
     lines = []
     for line in text.split("\n"):
         while "\b" in line:
-            line = re.sub(r"[^\b]\b", "", line, count=1) if re.search(r"[^\b]\b", line) else line.replace("\b", "")
+            line = (
+                re.sub(r"[^\b]\b", "", line, count=1)
+                if re.search(r"[^\b]\b", line)
+                else line.replace("\b", "")
+            )
         if "\r" in line:
             parts = [part for part in line.split("\r") if part]
             line = parts[-1] if parts else ""
@@ -60,10 +64,16 @@ def _addresses(text: str) -> str:
 
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 _TIMESTAMPS = (
-    re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2}|\s?UTC)?(?![\d:])"),
-    re.compile(rf"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? (?:{_MONTHS}) +\d{{1,2}} \d{{2}}:\d{{2}}:\d{{2}} \d{{4}}\b"),
+    re.compile(
+        r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2}|\s?UTC)?(?![\d:])"
+    ),
+    re.compile(
+        rf"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? (?:{_MONTHS}) +\d{{1,2}} \d{{2}}:\d{{2}}:\d{{2}} \d{{4}}\b"
+    ),
     re.compile(rf"\b\d{{1,2}} (?:{_MONTHS}) \d{{4}} \d{{2}}:\d{{2}}:\d{{2}}\b"),
-    re.compile(r"datetime\.datetime\(\d{4}, \d{1,2}, \d{1,2}, \d{1,2}, \d{1,2}(?:, \d{1,2})?(?:, \d+)?(?:, tzinfo=[^)]*\))?\)"),
+    re.compile(
+        r"datetime\.datetime\(\d{4}, \d{1,2}, \d{1,2}, \d{1,2}, \d{1,2}(?:, \d{1,2})?(?:, \d+)?(?:, tzinfo=[^)]*\))?\)"
+    ),
     re.compile(r"(?<![\d:.])\d{1,2}:\d{2}:\d{2}(?:\.\d+)?(?![\d:])"),
     re.compile(r"(?<![\d.])1[4-9]\d{8}\.\d+(?![\d.])"),
 )
@@ -80,9 +90,21 @@ _DURATIONS = (
     (re.compile(r"CPU times: .*"), "CPU times: <duration>"),
     (re.compile(r"Wall time: .*"), "Wall time: <duration>"),
     (re.compile(r".*(?:±|\+-).* per loop \(mean ± std\. dev\. of .*\)"), "<timeit>"),
-    (re.compile(r"(?:\d+ loops?, best of \d+|slowest run took .*?times longer than the fastest).*"), "<timeit>"),
+    (
+        re.compile(
+            r"(?:\d+ loops?, best of \d+|slowest run took .*?times longer than the fastest).*"
+        ),
+        "<timeit>",
+    ),
     (re.compile(r"\d+(?:\.\d+)?\s?(?:ms|µs|us|s)/(?:step|epoch|it|sample)"), "<duration>/step"),
-    (re.compile(r"(?i)\b(took|elapsed|in|after|duration|time|runtime|ETA)(:?\s*=?\s*)-?\d+(?:\.\d+)?(?:e-?\d+)?\s?" + _UNIT + r"\b"), r"\1\2<duration>"),
+    (
+        re.compile(
+            r"(?i)\b(took|elapsed|in|after|duration|time|runtime|ETA)(:?\s*=?\s*)-?\d+(?:\.\d+)?(?:e-?\d+)?\s?"
+            + _UNIT
+            + r"\b"
+        ),
+        r"\1\2<duration>",
+    ),
     (re.compile(r"(?i)ETA: \d+(?::\d+)*s?"), "ETA: <duration>"),
     (re.compile(r"(?<=- )\d+m?s(?= )"), "<duration>"),
 )
@@ -109,7 +131,9 @@ def _progress_bars(text: str) -> str:
     return re.sub(r"(?:<progress bar>\n)+<progress bar>", "<progress bar>", text)
 
 
-_WARNING_PATH = re.compile(r"^(?:[^\n:]*[/\\])?([^/\\\n:]+\.py):\d+: (\w*(?:Warning|Error)\b)", re.MULTILINE)
+_WARNING_PATH = re.compile(
+    r"^(?:[^\n:]*[/\\])?([^/\\\n:]+\.py):\d+: (\w*(?:Warning|Error)\b)", re.MULTILINE
+)
 _KERNEL_FILE = re.compile(r"(?:/[^\s:'\"]*)?/ipykernel_\d+/\d+\.py|<ipython-input-\d+-[0-9a-f]+>")
 _CELL_PROMPT = re.compile(r"\b(Cell|Input) In ?\[\d*\]")
 _SITE_PACKAGES = re.compile(r"(?:[A-Za-z]:)?[^\s'\"():]*[/\\](?:site|dist)-packages[/\\]")
@@ -122,7 +146,9 @@ def _paths(text: str) -> str:
     return _SITE_PACKAGES.sub("<site-packages>/", text)
 
 
-_UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
+_UUID = re.compile(
+    r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+)
 _HEX_ID = re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{32}\b")
 
 
@@ -162,15 +188,27 @@ def _collection_order(text: str) -> str:
 
 
 LADDER: tuple[Normaliser, ...] = (
-    Normaliser("terminal", "colour codes, carriage returns and backspaces rendered as a terminal shows them", _terminal),
-    Normaliser("whitespace", "trailing spaces, blank-line runs and leading/trailing blank lines", _whitespace),
+    Normaliser(
+        "terminal",
+        "colour codes, carriage returns and backspaces rendered as a terminal shows them",
+        _terminal,
+    ),
+    Normaliser(
+        "whitespace",
+        "trailing spaces, blank-line runs and leading/trailing blank lines",
+        _whitespace,
+    ),
     Normaliser("memory-addresses", "0x7f... addresses in reprs", _addresses),
     Normaliser("timestamps", "dates with times, clock times, epoch seconds", _timestamps),
     Normaliser("durations", "%time/%timeit reports, 'took 3.2 s', per-step timings", _durations),
     Normaliser("progress-bars", "tqdm and Keras progress bars", _progress_bars),
-    Normaliser("paths", "file paths in warnings and tracebacks, kernel cell files, prompt numbers", _paths),
+    Normaliser(
+        "paths", "file paths in warnings and tracebacks, kernel cell files, prompt numbers", _paths
+    ),
     Normaliser("identifiers", "UUIDs and random hexadecimal ids (widgets, plotly)", _identifiers),
-    Normaliser("collection-order", "set elements and dict items in a different order", _collection_order),
+    Normaliser(
+        "collection-order", "set elements and dict items in a different order", _collection_order
+    ),
 )
 
 
@@ -208,6 +246,8 @@ def _needed(saved: str, new: str, used: list[str]) -> tuple[str, ...]:
         if _normalise_with(saved, without) == _normalise_with(new, without):
             needed.remove(name)
     return tuple(needed)
+
+
 def normalise_fully(text: str) -> str:
     for normaliser in LADDER:
         text = normaliser.rewrite(text)

@@ -56,10 +56,16 @@ class Parameter:
         """The types a new value may have, or ``None`` when anything goes."""
         if self.annotation is not None:
             base = self.annotation.replace("typing.", "")
-            optional = base.startswith("Optional[") or base.endswith("| None") or base.startswith("None |")
+            optional = (
+                base.startswith("Optional[") or base.endswith("| None") or base.startswith("None |")
+            )
             for prefix in ("Optional[", "list[", "dict[", "tuple[", "List[", "Dict[", "Tuple["):
                 if base.startswith(prefix):
-                    base = prefix.rstrip("[").lower() if prefix != "Optional[" else base[len(prefix) : -1]
+                    base = (
+                        prefix.rstrip("[").lower()
+                        if prefix != "Optional["
+                        else base[len(prefix) : -1]
+                    )
             base = base.replace("| None", "").replace("None |", "").strip()
             types = _ANNOTATION_TYPES.get(base)
             if types is None:
@@ -118,7 +124,9 @@ def declared_parameters(notebook: Notebook) -> dict[str, Parameter]:
             continue
         default, is_literal = _literal(value_node)
         for target in targets:
-            found[target.id] = Parameter(target.id, default, is_literal, annotation, statement.lineno)
+            found[target.id] = Parameter(
+                target.id, default, is_literal, annotation, statement.lineno
+            )
     return found
 
 
@@ -184,7 +192,8 @@ def load_parameters_file(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(document, dict) or not all(isinstance(key, str) for key in document):
         raise ParameterError(
-            f"expected a mapping of parameter names to values, found {type(document).__name__}", path
+            f"expected a mapping of parameter names to values, found {type(document).__name__}",
+            path,
         )
     return dict(document)
 
@@ -216,7 +225,9 @@ def validate_parameters(
             if allow_unknown:
                 checked[name] = value
                 continue
-            raise ParameterError(f"unknown parameter {name!r}; {_describe(declared)}", notebook.path)
+            raise ParameterError(
+                f"unknown parameter {name!r}; {_describe(declared)}", notebook.path
+            )
         accepted = parameter.accepted_types
         if accepted is not None and (
             not isinstance(value, accepted) or (isinstance(value, bool) and bool not in accepted)
@@ -226,7 +237,18 @@ def validate_parameters(
                 f"got {type(value).__name__} {value!r}; {_describe(declared)}",
                 notebook.path,
             )
-        if accepted is not None and float in accepted and int in accepted and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value) if (parameter.annotation or "").startswith("float") or isinstance(parameter.default, float) else value
+        if (
+            accepted is not None
+            and float in accepted
+            and int in accepted
+            and isinstance(value, int)
+            and not isinstance(value, bool)
+        ):
+            value = (
+                float(value)
+                if (parameter.annotation or "").startswith("float")
+                or isinstance(parameter.default, float)
+                else value
+            )
         checked[name] = value
     return checked

@@ -21,7 +21,11 @@ def git_state(folder: Path) -> dict[str, Any] | None:
     """The commit checked out in the repository around ``folder``, and whether the tree is dirty."""
     try:
         commit = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=False
+            ["git", "-C", str(folder), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
         if commit.returncode != 0:
             return None
@@ -98,7 +102,11 @@ def run_provenance(
         "platform": platform.platform(),
         "packages": package_versions(imported_modules),
         "git": git_state(input_path.parent),
-        "environment": {key: environment[key] for key in ("PYTHONHASHSEED", "TZ", "MPLBACKEND") if key in environment},
+        "environment": {
+            key: environment[key]
+            for key in ("PYTHONHASHSEED", "TZ", "MPLBACKEND")
+            if key in environment
+        },
         "seed": seed,
         "seeded_modules": list(seeded_modules),
         "timeout_per_cell": timeout,

@@ -19,16 +19,34 @@ REPRO_CODES: dict[str, tuple[str, str]] = {
     "NB901": ("cell-output-differs", "A cell's new outputs differ from its saved outputs."),
     "NB902": ("cell-raised", "A cell raised an exception in a fresh top-to-bottom run."),
     "NB903": ("cell-timed-out", "A cell ran longer than the timeout."),
-    "NB904": ("notebook-failed", "The notebook could not be run (unreadable, missing kernel, kernel died)."),
+    "NB904": (
+        "notebook-failed",
+        "The notebook could not be run (unreadable, missing kernel, kernel died).",
+    ),
 }
 
 _SYMBOLS = {"reproduced": "✓", "equivalent": "≈", "differs": "✗", "failed": "!", "timeout": "⏱"}
-_COLOURS = {"reproduced": "green", "equivalent": "green", "differs": "red", "failed": "red", "timeout": "yellow"}
+_COLOURS = {
+    "reproduced": "green",
+    "equivalent": "green",
+    "differs": "red",
+    "failed": "red",
+    "timeout": "yellow",
+}
 
 
 def _summary_counts(verdict: NotebookVerdict) -> str:
     parts = []
-    for kind in ("identical", "equivalent", "differs", "errored", "timeout", "not-executed-before", "skipped", "not-run"):
+    for kind in (
+        "identical",
+        "equivalent",
+        "differs",
+        "errored",
+        "timeout",
+        "not-executed-before",
+        "skipped",
+        "not-run",
+    ):
         count = verdict.count(kind)
         if count:
             parts.append(f"{count} {kind}")
@@ -68,10 +86,16 @@ def _render_text(verdicts: Sequence[NotebookVerdict], *, color: bool, show_diffs
                         styled = diff_line
                         if color and diff_line.startswith("+") and not diff_line.startswith("+++"):
                             styled = click.style(diff_line, fg="green")
-                        elif color and diff_line.startswith("-") and not diff_line.startswith("---"):
+                        elif (
+                            color and diff_line.startswith("-") and not diff_line.startswith("---")
+                        ):
                             styled = click.style(diff_line, fg="red")
                         lines.append(f"      {styled}")
-            elif cell.verdict in ("errored", "timeout") and cell.message and cell.message != verdict.message:
+            elif (
+                cell.verdict in ("errored", "timeout")
+                and cell.message
+                and cell.message != verdict.message
+            ):
                 lines.append(f"    cell {cell.number}: {cell.verdict}: {cell.message}")
     return "\n".join(lines) + ("\n" if lines else "")
 
@@ -106,10 +130,19 @@ def repro_diagnostics(verdicts: Sequence[NotebookVerdict]) -> list[Diagnostic]:
             else:
                 continue
             cell_findings += 1
-            found.append(Diagnostic(verdict.path, code, REPRO_CODES[code][0], message, "error", span))
+            found.append(
+                Diagnostic(verdict.path, code, REPRO_CODES[code][0], message, "error", span)
+            )
         if verdict.verdict in ("failed", "timeout") and not cell_findings:
             found.append(
-                Diagnostic(verdict.path, "NB904", REPRO_CODES["NB904"][0], verdict.message or verdict.verdict, "error", None)
+                Diagnostic(
+                    verdict.path,
+                    "NB904",
+                    REPRO_CODES["NB904"][0],
+                    verdict.message or verdict.verdict,
+                    "error",
+                    None,
+                )
             )
     return found
 
@@ -120,27 +153,47 @@ def _render_junit(verdicts: Sequence[NotebookVerdict]) -> str:
     failures = sum(1 for verdict in verdicts if verdict.verdict == "differs")
     errors = sum(1 for verdict in verdicts if verdict.verdict in ("failed", "timeout"))
     total_time = f"{sum(verdict.total_seconds for verdict in verdicts):.3f}"
-    attributes: dict[str, Any] = {"tests": str(len(verdicts)), "failures": str(failures), "errors": str(errors), "time": total_time}
+    attributes: dict[str, Any] = {
+        "tests": str(len(verdicts)),
+        "failures": str(failures),
+        "errors": str(errors),
+        "time": total_time,
+    }
     suites = ElementTree.Element("testsuites", name="nb2prod repro", **attributes)
-    suite = ElementTree.SubElement(suites, "testsuite", name="nb2prod repro", skipped="0", **attributes)
+    suite = ElementTree.SubElement(
+        suites, "testsuite", name="nb2prod repro", skipped="0", **attributes
+    )
     for verdict in verdicts:
         case = ElementTree.SubElement(
-            suite, "testcase", classname="nb2prod.repro", name=verdict.path, time=f"{verdict.total_seconds:.3f}"
+            suite,
+            "testcase",
+            classname="nb2prod.repro",
+            name=verdict.path,
+            time=f"{verdict.total_seconds:.3f}",
         )
         details = _render_text([verdict], color=False, show_diffs=True)
         if verdict.verdict == "differs":
-            element = ElementTree.SubElement(case, "failure", message=f"differs: {_summary_counts(verdict)}", type="differs")
+            element = ElementTree.SubElement(
+                case, "failure", message=f"differs: {_summary_counts(verdict)}", type="differs"
+            )
             element.text = details
         elif verdict.verdict in ("failed", "timeout"):
             element = ElementTree.SubElement(
-                case, "error", message=f"{verdict.verdict}: {verdict.message or ''}", type=verdict.verdict
+                case,
+                "error",
+                message=f"{verdict.verdict}: {verdict.message or ''}",
+                type=verdict.verdict,
             )
             element.text = details
         else:
             output = ElementTree.SubElement(case, "system-out")
             output.text = details
     ElementTree.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suites, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        + ElementTree.tostring(suites, encoding="unicode")
+        + "\n"
+    )
 
 
 def _render_json(verdicts: Sequence[NotebookVerdict]) -> str:
@@ -159,7 +212,11 @@ def _render_json(verdicts: Sequence[NotebookVerdict]) -> str:
 
 
 def render_repro(
-    verdicts: Sequence[NotebookVerdict], output_format: str, *, color: bool = False, show_diffs: bool = True
+    verdicts: Sequence[NotebookVerdict],
+    output_format: str,
+    *,
+    color: bool = False,
+    show_diffs: bool = True,
 ) -> str:
     """Render ``verdicts`` in ``output_format`` (text, json, junit, github, sarif)."""
     if output_format == "json":

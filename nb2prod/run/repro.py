@@ -26,7 +26,14 @@ __all__ = [
 ]
 
 CellVerdictKind = Literal[
-    "identical", "equivalent", "differs", "errored", "timeout", "not-executed-before", "skipped", "not-run"
+    "identical",
+    "equivalent",
+    "differs",
+    "errored",
+    "timeout",
+    "not-executed-before",
+    "skipped",
+    "not-run",
 ]
 NotebookVerdictKind = Literal["reproduced", "equivalent", "differs", "failed", "timeout"]
 
@@ -125,7 +132,10 @@ def _saved_outputs(
     if entry is None:
         return None, "no golden output for this cell"
     if entry.source_sha256 != digest:
-        return None, "cell source changed since the golden outputs were recorded (run with --update)"
+        return (
+            None,
+            "cell source changed since the golden outputs were recorded (run with --update)",
+        )
     return list(entry.outputs), None
 
 
@@ -179,10 +189,14 @@ def repro_notebook(path: Path, options: ReproOptions) -> NotebookVerdict:
             except Nb2prodError as error:
                 return NotebookVerdict(display, "failed", message=str(error))
             if golden is None:
-                notes.append(f"no golden file {golden_file}; compared with the outputs saved in the notebook")
+                notes.append(
+                    f"no golden file {golden_file}; compared with the outputs saved in the notebook"
+                )
     # The copy goes through JSON so that nothing we do can reach the caller's document.
     document = json.loads(json.dumps(model.raw))
-    environment = deterministic_environment(model, seed=options.seed, matplotlib_backend=options.matplotlib_backend)
+    environment = deterministic_environment(
+        model, seed=options.seed, matplotlib_backend=options.matplotlib_backend
+    )
     request = ExecutionRequest(
         path=path,
         document=_copy_for_execution(document),
@@ -197,7 +211,15 @@ def repro_notebook(path: Path, options: ReproOptions) -> NotebookVerdict:
         notes.append(outcome.kernel_note)
     compare_clock = time.perf_counter()
     executed_cells = list((outcome.document or {}).get("cells", []))
-    cells = _judge_cells(document, executed_cells, outcome.status, outcome.cell_index, outcome.message, golden, options)
+    cells = _judge_cells(
+        document,
+        executed_cells,
+        outcome.status,
+        outcome.cell_index,
+        outcome.message,
+        golden,
+        options,
+    )
     verdict = _notebook_verdict(outcome.status, cells)
     if golden_file is not None and options.update_golden:
         if outcome.status == "completed":
@@ -207,7 +229,10 @@ def repro_notebook(path: Path, options: ReproOptions) -> NotebookVerdict:
             notes.append(f"golden outputs written to {golden_file}")
         else:
             notes.append(f"golden outputs not updated: the run {outcome.status}")
-    if not any(cell.verdict in ("identical", "equivalent", "differs") for cell in cells) and verdict == "reproduced":
+    if (
+        not any(cell.verdict in ("identical", "equivalent", "differs") for cell in cells)
+        and verdict == "reproduced"
+    ):
         notes.append("no saved outputs to compare with: only checked that the notebook runs")
     comparison_seconds = time.perf_counter() - compare_clock
     message = outcome.message if outcome.status != "completed" else None
@@ -244,7 +269,9 @@ def _judge_cells(
         cell_id = saved_cell.get("id") if isinstance(saved_cell.get("id"), str) else None
         tags = tuple(saved_cell.get("metadata", {}).get("tags", []) or ())
         new_cell = executed_cells[index] if index < len(executed_cells) else None
-        if (status != "completed" and (stopped_at is None or index > stopped_at)) or new_cell is None:
+        if (
+            status != "completed" and (stopped_at is None or index > stopped_at)
+        ) or new_cell is None:
             verdicts.append(CellVerdict(number, cell_id, "not-run"))
             continue
         if status != "completed" and index == stopped_at:
@@ -260,7 +287,9 @@ def _judge_cells(
             verdicts.append(CellVerdict(number, cell_id, "not-executed-before", message=why_none))
             continue
         comparison = compare_outputs(saved, new_cell.get("outputs", []), options.tolerance)
-        verdicts.append(CellVerdict(number, cell_id, comparison.outcome, comparison.reasons, comparison.diff))
+        verdicts.append(
+            CellVerdict(number, cell_id, comparison.outcome, comparison.reasons, comparison.diff)
+        )
     return verdicts
 
 
@@ -277,7 +306,9 @@ def repro_paths(
 
     results: dict[int, NotebookVerdict] = {}
     arguments: Iterable[tuple[Path, ReproOptions]] = [(path, options) for path in paths]
-    for position, result in run_jobs(_repro_job, list(arguments), jobs=jobs, dask_address=dask_address):
+    for position, result in run_jobs(
+        _repro_job, list(arguments), jobs=jobs, dask_address=dask_address
+    ):
         if not isinstance(result, NotebookVerdict):
             result = NotebookVerdict(str(paths[position]), "failed", message=str(result))
         results[position] = result
@@ -291,5 +322,6 @@ def _repro_job(arguments: tuple[Path, ReproOptions]) -> NotebookVerdict:
     try:
         return repro_notebook(path, options)
     except Exception as error:  # one notebook's crash is its verdict; the others go on
-        return NotebookVerdict(str(path), "failed", message=f"internal error: {type(error).__name__}: {error}")
-
+        return NotebookVerdict(
+            str(path), "failed", message=f"internal error: {type(error).__name__}: {error}"
+        )

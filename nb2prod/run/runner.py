@@ -53,7 +53,9 @@ class PreparedRun:
     options: RunOptions
 
 
-def prepare_run(input_path: Path, output_path: Path, parameters: Mapping[str, Any], options: RunOptions) -> PreparedRun:
+def prepare_run(
+    input_path: Path, output_path: Path, parameters: Mapping[str, Any], options: RunOptions
+) -> PreparedRun:
     """Read the notebook and check the parameters; bad input raises an ``Nb2prodError`` (exit 2)."""
     from nb2prod import notebook as notebook_io
     from nb2prod.errors import NotebookReadError
@@ -67,10 +69,15 @@ def prepare_run(input_path: Path, output_path: Path, parameters: Mapping[str, An
     except IsADirectoryError:
         raise NotebookReadError("is a folder, not a notebook file", input_path) from None
     except OSError as error:
-        raise NotebookReadError(f"cannot read file: {error.strerror or error}", input_path) from None
+        raise NotebookReadError(
+            f"cannot read file: {error.strerror or error}", input_path
+        ) from None
     model = notebook_io.reads(data, input_path)
     if output_path.resolve() == Path(input_path).resolve():
-        raise UsageError("the output notebook must not be the input notebook (the input is never modified)", output_path)
+        raise UsageError(
+            "the output notebook must not be the input notebook (the input is never modified)",
+            output_path,
+        )
     checked = validate_parameters(model, parameters)
     document = json.loads(json.dumps(model.raw))
     return PreparedRun(Path(input_path), output_path, document, file_sha256(data), checked, options)
@@ -88,7 +95,9 @@ def run_prepared(prepared: PreparedRun) -> RunResult:
 
     options = prepared.options
     model = notebook_io.from_dict(json.loads(json.dumps(prepared.document)), prepared.input_path)
-    environment = deterministic_environment(model, seed=options.seed, matplotlib_backend=options.matplotlib_backend)
+    environment = deterministic_environment(
+        model, seed=options.seed, matplotlib_backend=options.matplotlib_backend
+    )
     outcome = execute_notebook(
         ExecutionRequest(
             path=prepared.input_path,
@@ -117,7 +126,13 @@ def run_prepared(prepared: PreparedRun) -> RunResult:
     for number, cell in enumerate(executed.get("cells", []), start=1):
         timing = cell.get("metadata", {}).get("papermill", {})
         if cell.get("cell_type") == "code" and timing.get("duration") is not None:
-            durations.append({"cell": number, "id": cell.get("id"), "seconds": round(float(timing["duration"]), 6)})
+            durations.append(
+                {
+                    "cell": number,
+                    "id": cell.get("id"),
+                    "seconds": round(float(timing["duration"]), 6),
+                }
+            )
     provenance = run_provenance(
         input_path=prepared.input_path,
         input_sha256=prepared.input_sha256,
@@ -150,6 +165,8 @@ def run_prepared(prepared: PreparedRun) -> RunResult:
     )
 
 
-def run_notebook(input_path: Path, output_path: Path, parameters: Mapping[str, Any], options: RunOptions) -> RunResult:
+def run_notebook(
+    input_path: Path, output_path: Path, parameters: Mapping[str, Any], options: RunOptions
+) -> RunResult:
     """Validate, execute and write one run (bad input raises; a failing notebook is a result)."""
     return run_prepared(prepare_run(input_path, output_path, parameters, options))

@@ -47,7 +47,10 @@ def run_jobs(
 
     executor = ProcessPoolExecutor(max_workers=min(jobs, len(arguments)), mp_context=_context())
     try:
-        futures = {executor.submit(function, argument): position for position, argument in enumerate(arguments)}
+        futures = {
+            executor.submit(function, argument): position
+            for position, argument in enumerate(arguments)
+        }
         for future in as_completed(futures):
             try:
                 yield futures[future], future.result()
@@ -82,13 +85,17 @@ def _run_on_dask(
     try:
         from distributed import Client, as_completed
     except ImportError:
-        raise UsageError("--dask needs the 'distributed' package: pip install 'nb2prod[dask]'") from None
+        raise UsageError(
+            "--dask needs the 'distributed' package: pip install 'nb2prod[dask]'"
+        ) from None
     try:
         client = Client(address, timeout="10s", set_as_default=False)  # type: ignore[no-untyped-call]
     except Exception as error:  # any connection failure is a usage problem
         raise UsageError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
     try:
-        futures = client.map(functools.partial(_in_fresh_thread, function), list(arguments), pure=False)
+        futures = client.map(
+            functools.partial(_in_fresh_thread, function), list(arguments), pure=False
+        )
         positions = {future.key: position for position, future in enumerate(futures)}
         for future in as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
             try:

@@ -52,7 +52,9 @@ def feature_function(feature: str) -> Callable[..., Any]:
         raise FeatureUnavailable(f"{feature} is not available in this nb2prod ({error})") from None
     function = getattr(module, function_name, None)
     if not callable(function):
-        raise FeatureUnavailable(f"{feature} is not available in this nb2prod ({module_name}.{function_name} is missing)")
+        raise FeatureUnavailable(
+            f"{feature} is not available in this nb2prod ({module_name}.{function_name} is missing)"
+        )
     return function  # type: ignore[no-any-return]
 
 
@@ -103,7 +105,11 @@ def extract_preview(notebook: Path, root: Path, output: Path | None = None) -> d
         "module_name": result.module_name,
         "output": _relative(folder, root),
         "files": [
-            {"path": generated.relative_path, "exists": (folder / generated.relative_path).exists(), "text": generated.text}
+            {
+                "path": generated.relative_path,
+                "exists": (folder / generated.relative_path).exists(),
+                "text": generated.text,
+            }
             for generated in result.files
         ],
         "problems": [problem.render() for problem in result.problems],
@@ -114,7 +120,9 @@ def extract_preview(notebook: Path, root: Path, output: Path | None = None) -> d
     }
 
 
-def extract_write(notebook: Path, root: Path, output: Path | None = None, force: bool = False) -> dict[str, Any]:
+def extract_write(
+    notebook: Path, root: Path, output: Path | None = None, force: bool = False
+) -> dict[str, Any]:
     """Extract ``notebook`` and write the package (never over existing files unless ``force``)."""
     from nb2prod.extract.writer import write_files
 
@@ -140,10 +148,16 @@ def pin(notebook: Path, root: Path, write: bool = False) -> dict[str, Any]:
     requirements = notebook.parent / "requirements.txt"
     if settings.pin_file:
         configured = Path(settings.pin_file).expanduser()
-        requirements = configured if configured.is_absolute() else (settings.project_root or notebook.parent) / configured
+        requirements = (
+            configured
+            if configured.is_absolute()
+            else (settings.project_root or notebook.parent) / configured
+        )
     if write and not _inside(requirements, root):
         raise PathOutsideRootError(f"the pin file {requirements} is outside the server root")
-    outcome = pin_notebooks([notebook], requirements=requirements, dry_run=not write, settings=settings)
+    outcome = pin_notebooks(
+        [notebook], requirements=requirements, dry_run=not write, settings=settings
+    )
     rows = [
         {
             "import": item.module,
@@ -159,15 +173,22 @@ def pin(notebook: Path, root: Path, write: bool = False) -> dict[str, Any]:
         "notebook": _relative(notebook, root),
         "requirements": _relative(requirements, root),
         "imports": rows,
-        "pins": [entry.requirement for entry in sorted(outcome.plan.entries.values(), key=lambda entry: entry.name)],
+        "pins": [
+            entry.requirement
+            for entry in sorted(outcome.plan.entries.values(), key=lambda entry: entry.name)
+        ],
         "problems": [problem.message for problem in outcome.plan.problems],
         # the diff names files by absolute path: show them relative to the root, as everywhere else
-        "diff": "".join(change.diff() for change in outcome.changes if change.changed).replace(f"{root}/", ""),
+        "diff": "".join(change.diff() for change in outcome.changes if change.changed).replace(
+            f"{root}/", ""
+        ),
         "written": [_relative(path, root) for path in outcome.written],
     }
 
 
-def repro(notebook: Path, root: Path, report: Callable[[dict[str, Any]], None], cancel: threading.Event) -> dict[str, Any]:
+def repro(
+    notebook: Path, root: Path, report: Callable[[dict[str, Any]], None], cancel: threading.Event
+) -> dict[str, Any]:
     """Run a copy of ``notebook`` in a fresh kernel and judge each cell; ``report`` gets progress.
 
     ``repro_notebook`` reports no per-cell progress and cannot be interrupted, so progress is per
@@ -184,5 +205,7 @@ def repro(notebook: Path, root: Path, report: Callable[[dict[str, Any]], None], 
         raise JobCancelled()
     data: dict[str, Any] = verdict.to_dict()
     data["path"] = _relative(notebook, root)
-    report({"phase": "done", "cell": len(data.get("cells", [])), "total": len(data.get("cells", []))})
+    report(
+        {"phase": "done", "cell": len(data.get("cells", [])), "total": len(data.get("cells", []))}
+    )
     return data

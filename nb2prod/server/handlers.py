@@ -66,12 +66,18 @@ class Nb2prodHandler(APIHandler):  # type: ignore[misc]
         if isinstance(error, ApiError):
             code, message = error.code, error.message
         elif isinstance(error, tornado.web.HTTPError):
-            code = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}.get(
-                status_code, "http-error"
-            )
+            code = {
+                401: "unauthorized",
+                403: "forbidden",
+                404: "not-found",
+                405: "method-not-allowed",
+            }.get(status_code, "http-error")
             message = error.log_message or self._reason
         else:
-            code, message = "internal-error", f"internal error: {type(error).__name__}: {error}" if error else self._reason
+            code, message = (
+                "internal-error",
+                f"internal error: {type(error).__name__}: {error}" if error else self._reason,
+            )
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps({"code": code, "message": message}))
 
@@ -118,7 +124,9 @@ class Nb2prodHandler(APIHandler):  # type: ignore[misc]
 
     async def off_loop(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking library code in a worker thread so the server keeps answering."""
-        return await asyncio.get_running_loop().run_in_executor(None, partial(function, *args, **kwargs))
+        return await asyncio.get_running_loop().run_in_executor(
+            None, partial(function, *args, **kwargs)
+        )
 
     def reply(self, data: Any, status: int = 200) -> None:
         self.set_status(status)
@@ -210,7 +218,9 @@ def _read_json(os_path: Path) -> object:
         notebook_io.read(os_path)  # raises the precise NotebookReadError
         raise
     except OSError as error:
-        raise ApiError(400, "notebook-read-error", f"{os_path.name}: cannot read file: {error.strerror}") from None
+        raise ApiError(
+            400, "notebook-read-error", f"{os_path.name}: cannot read file: {error.strerror}"
+        ) from None
 
 
 class RulesHandler(Nb2prodHandler):
@@ -302,7 +312,13 @@ class ExtractHandler(Nb2prodHandler):
         output = self.resolve(body["output"], must_exist=False) if body.get("output") else None
         feature_function("extract")
         self.reply(
-            await self.off_loop(features.extract_write, os_path, self.real_root, output, bool(body.get("force", False)))
+            await self.off_loop(
+                features.extract_write,
+                os_path,
+                self.real_root,
+                output,
+                bool(body.get("force", False)),
+            )
         )
 
 
@@ -314,7 +330,11 @@ class PinHandler(Nb2prodHandler):
         body = self.body()
         os_path = self.resolve(body.get("path"))
         feature_function("pin")
-        self.reply(await self.off_loop(features.pin, os_path, self.real_root, bool(body.get("write", False))))
+        self.reply(
+            await self.off_loop(
+                features.pin, os_path, self.real_root, bool(body.get("write", False))
+            )
+        )
 
 
 def _job_manager(handler: Nb2prodHandler) -> JobManager:
@@ -336,7 +356,9 @@ class ReproStartHandler(Nb2prodHandler):
         feature_function("repro")
         root = self.real_root
         job = _job_manager(self).start(
-            "repro", str(api_path), lambda report, cancel: features.repro(os_path, root, report, cancel)
+            "repro",
+            str(api_path),
+            lambda report, cancel: features.repro(os_path, root, report, cancel),
         )
         self.reply(job.to_dict(), status=202)
 

@@ -115,5 +115,7 @@ class JobManager:
 
     def _forget_old(self) -> None:
         finished = [job for job in self._jobs.values() if job.finished is not None]
-        for job in sorted(finished, key=lambda item: item.started)[: max(0, len(finished) - self._keep)]:
+        for job in sorted(finished, key=lambda item: item.started)[
+            : max(0, len(finished) - self._keep)
+        ]:
             del self._jobs[job.job_id]

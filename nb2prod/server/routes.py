@@ -28,5 +28,9 @@ ROUTES: tuple[tuple[str, type[handlers.Nb2prodHandler]], ...] = (
 def register_routes(web_app: Any) -> None:
     base_url = web_app.settings["base_url"]
     web_app.add_handlers(
-        ".*$", [(url_path_join(base_url, "nb2prod", pattern) + "$", handler) for pattern, handler in ROUTES]
+        ".*$",
+        [
+            (url_path_join(base_url, "nb2prod", pattern) + "$", handler)
+            for pattern, handler in ROUTES
+        ],
     )

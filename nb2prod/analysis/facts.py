@@ -179,9 +179,10 @@ def _start(node: ast.AST) -> tuple[int, int]:
 
 
 def _end(node: ast.AST) -> tuple[int, int]:
-    end_line = getattr(node, "end_lineno", None) or getattr(node, "lineno", 1)
-    end_column = (getattr(node, "end_col_offset", None) or 0) + 1
-    return int(end_line), int(end_column)
+    start_line, _ = _start(node)
+    end_line: int | None = getattr(node, "end_lineno", None)
+    end_offset: int | None = getattr(node, "end_col_offset", None)
+    return end_line or start_line, (end_offset or 0) + 1
 
 
 def _use(node: ast.AST, name: str, *, deferred: bool = False, guarded: bool = False) -> NameUse:

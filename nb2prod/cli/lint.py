@@ -32,7 +32,7 @@ __all__ = ["lint"]
 @click.option(
     "--extend-select", multiple=True, help="Codes to enable on top of the configured selection."
 )
-@format_option(("text", "json", "sarif", "github", "junit"))
+@format_option(("text", "json", "sarif", "github", "junit", "gitlab"))
 @output_file_option
 @click.option("--statistics", is_flag=True, help="Show a count per rule instead of each finding.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")

@@ -8,7 +8,7 @@ from nb2prod.diagnostics import Diagnostic
 
 __all__ = ["FORMATS", "render"]
 
-FORMATS = ("text", "json", "sarif", "github", "junit")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 
 def render(
@@ -37,6 +37,10 @@ def render(
         from nb2prod.report.junit import render_junit
 
         return render_junit(diagnostics, paths, suite_name=tool_name)
+    if output_format == "gitlab":
+        from nb2prod.report.gitlab import render_gitlab
+
+        return render_gitlab(diagnostics)
     from nb2prod.report.text import render_text
 
     return render_text(diagnostics, color=color, sources=sources)

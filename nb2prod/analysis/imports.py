@@ -8,7 +8,7 @@ import shlex
 from dataclasses import dataclass
 
 from nb2prod.analysis.facts import cell_facts
-from nb2prod.analysis.parse import parse_source
+from nb2prod.analysis.parse import parse_source, walk_nodes
 from nb2prod.magics import IPythonSyntax
 from nb2prod.notebook import Notebook
 
@@ -232,7 +232,7 @@ _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "
 def _optional_import_positions(tree: ast.Module) -> frozenset[tuple[int, int]]:
     """(line, 1-based column) of imports inside a ``try`` whose handlers catch ImportError."""
     positions: set[tuple[int, int]] = set()
-    for node in ast.walk(tree):
+    for node in walk_nodes(tree):
         if not isinstance(node, ast.Try):
             continue
         catches = False

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from nb2prod.analysis.parse import ParsedCell
+from nb2prod.analysis.parse import ParsedCell, walk_nodes
 from nb2prod.diagnostics import CellSpan
 from nb2prod.notebook import Cell
 from nb2prod.rules.base import LintContext
@@ -134,7 +134,7 @@ class _TreeNodes:
 def _tree_nodes(parsed: ParsedCell) -> _TreeNodes:
     tree = parsed.tree
     assert tree is not None
-    nodes: list[ast.AST] = list(ast.walk(tree))
+    nodes: list[ast.AST] = walk_nodes(tree)
     imports: list[ast.AST] = []
     calls: list[ast.Call] = []
     strings: list[ast.Constant] = []

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from nb2prod.analysis.facts import Binding, CellFacts, cell_facts
+from nb2prod.analysis.parse import source_segment
 from nb2prod.diagnostics import ClearOutputs, Diagnostic, Edit, Fix, Related, ReplaceText
 from nb2prod.notebook import Cell
 from nb2prod.rules._names import cell_indexes, node_span
@@ -138,7 +139,7 @@ class ImportNotAtTop(Rule):
                     continue
                 if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
                     continue
-                text = ast.get_source_segment(cell.source, statement) or ""
+                text = source_segment(cell.source, statement) or ""
                 fix = self._hoist(
                     cell, statement, text, target, insertion, len(target_lines), existing
                 )
@@ -468,12 +469,10 @@ class ParameterWithoutLiteralDefault(Rule):
                 target = (
                     statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
                 )
-                name = ast.get_source_segment(parameters.source, target) or "the parameter"
+                name = source_segment(parameters.source, target) or "the parameter"
                 message = f"parameter `{name}` has a computed default; give it a literal (number, string, bool, list, dict) so papermill and `nb2prod run` can type it"
             else:
-                text = " ".join(
-                    (ast.get_source_segment(parameters.source, statement) or "").split()
-                )[:60]
+                text = " ".join((source_segment(parameters.source, statement) or "").split())[:60]
                 message = f"`{text}` in the parameters cell is not a parameter assignment; keep only literal defaults there"
             yield self.diagnostic(context, node_span(context, parameters, statement), message)
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from nb2prod.analysis.parse import source_segment
 from nb2prod.diagnostics import ClearOutputs, Diagnostic, Fix, Related, ReplaceText
 from nb2prod.magics import IPythonSyntax
 from nb2prod.notebook import Cell
@@ -42,7 +43,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _source_of(cell: Cell, node: ast.AST) -> str:
-    segment = ast.get_source_segment(cell.source, node) if hasattr(node, "lineno") else None
+    segment = source_segment(cell.source, node) if hasattr(node, "lineno") else None
     return _short(segment or "")
 
 

@@ -1,0 +1,110 @@
+"""Code cells made into plain Python: nbdev directives read and stripped, IPython syntax removed, parse checked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nb2prod.analysis.parse import parse_source
+from nb2prod.extract.dataflow_adapter import CellDataflow, cell_dataflow
+from nb2prod.extract.ipython import MARK, remove_ipython
+from nb2prod.extract.model import PreparedCell, Problem
+from nb2prod.magics import mask
+from nb2prod.notebook import Cell, Notebook
+
+__all__ = ["PreparedNotebook", "prepare_cells"]
+
+_DIRECTIVE = re.compile(r"^[ \t]*#\|[ \t]*(?P<name>[\w-]+)(?P<rest>.*)$")
+_OLD_EXPORT = re.compile(r"^#[ \t]*(export|exporti|exports)[ \t]*$")
+STEP_TAG_PREFIX = "nb2prod:step="
+PARAMETER_TAGS = frozenset({"parameters"})
+_EXPORT_DIRECTIVES = frozenset({"export", "exporti", "exports", "exp"})
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedNotebook:
+    """Prepared code cells by number, plus what the notebook says about its own module."""
+
+    cells: dict[int, PreparedCell]
+    default_module: str | None
+    problems: tuple[Problem, ...]
+
+
+def _directives(source: str) -> tuple[str, set[str], str | None]:
+    """Strip leading nbdev directives: (source without them, directive names, ``default_exp`` value)."""
+    lines = source.split("\n")
+    names: set[str] = set()
+    default_module: str | None = None
+    kept: list[str] = []
+    in_header = True
+    for line in lines:
+        if in_header:
+            directive = _DIRECTIVE.match(line)
+            if directive:
+                name = directive.group("name")
+                names.add(name)
+                if name == "default_exp":
+                    default_module = directive.group("rest").strip() or None
+                continue
+            if _OLD_EXPORT.match(line.strip()):
+                names.add("export")
+                continue
+            if line.strip():
+                in_header = False
+        kept.append(line)
+    return "\n".join(kept), names, default_module
+
+
+def _comment_out(source: str, header: str) -> str:
+    lines = [f"# {MARK} {header}"]
+    lines.extend(f"# {line}".rstrip() for line in source.split("\n"))
+    return "\n".join(lines)
+
+
+def _prepare(cell: Cell, problems: list[Problem]) -> tuple[PreparedCell, str | None]:
+    source, directives, default_module = _directives(cell.source)
+    masked = mask(source)
+    removal = remove_ipython(source, masked)
+    text = removal.source
+    parsed = parse_source(text)
+    if parsed.tree is None and masked.syntax and masked.is_python:
+        removal = remove_ipython(source, masked, use_pass=True)
+        text = removal.source
+        parsed = parse_source(text)
+    for dropped in removal.dropped:
+        is_loss = removal.is_foreign or "None" in dropped
+        problems.append(Problem(f"IPython syntax: {dropped}", cell.number, "warning" if is_loss else "info"))
+    parses = parsed.tree is not None
+    if not parses:
+        problem = parsed.problem
+        where = f"line {problem.line}: {problem.message}" if problem else "invalid syntax"
+        problems.append(Problem(f"does not parse ({where}); kept as a comment", cell.number, "warning"))
+        text = _comment_out(source, f"cell {cell.number} does not parse ({where}):")
+        dataflow = CellDataflow()
+    else:
+        dataflow = cell_dataflow(parsed)
+    step_tags = [tag[len(STEP_TAG_PREFIX) :] for tag in cell.tags if tag.startswith(STEP_TAG_PREFIX)]
+    prepared = PreparedCell(
+        number=cell.number,
+        source=text,
+        dataflow=dataflow,
+        parses=parses,
+        is_parameters=bool(PARAMETER_TAGS & set(cell.tags)),
+        is_export=bool(directives & _EXPORT_DIRECTIVES),
+        step_tag=step_tags[0] if step_tags else None,
+        requirements=removal.requirements,
+        needed_imports=removal.needed_imports,
+    )
+    return prepared, default_module
+
+
+def prepare_cells(notebook: Notebook) -> PreparedNotebook:
+    """Prepare every code cell of ``notebook``; problems are collected, never raised."""
+    problems: list[Problem] = []
+    cells: dict[int, PreparedCell] = {}
+    default_module: str | None = None
+    for cell in notebook.code_cells:
+        prepared, module = _prepare(cell, problems)
+        cells[cell.number] = prepared
+        default_module = default_module or module
+    return PreparedNotebook(cells, default_module, tuple(problems))

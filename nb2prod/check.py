@@ -90,10 +90,16 @@ def check(
 
     if isinstance(paths_or_since, Since):
         base_settings = load_settings([Path.cwd()], config)
-        targets = _without_excluded(changed_notebooks(paths_or_since.revision, within=paths_or_since.within), base_settings)
+        targets = _without_excluded(
+            changed_notebooks(paths_or_since.revision, within=paths_or_since.within), base_settings
+        )
         if not targets:
             reason = f"no notebook changed since {paths_or_since.revision}"
-            return CheckReport((), (), tuple(CheckStep(name, 0, 0, reason) for name in _step_names(pins, bool(repro))))
+            return CheckReport(
+                (),
+                (),
+                tuple(CheckStep(name, 0, 0, reason) for name in _step_names(pins, bool(repro))),
+            )
         settings = load_settings(targets, config)
     else:
         targets = list(paths_or_since) or [Path(".")]
@@ -160,7 +166,9 @@ def _step_names(pins: bool, repro: bool) -> list[StepName]:
     return names
 
 
-def _pin_findings(files: list[Path], settings: Settings, python: str | None) -> tuple[list[Diagnostic], str | None]:
+def _pin_findings(
+    files: list[Path], settings: Settings, python: str | None
+) -> tuple[list[Diagnostic], str | None]:
     """The NB5 findings of ``nb2prod pin --check`` for ``files``, or why the step could not run.
 
     Notebooks without pins (no ``pin-file`` configured, no PEP 723 block, no recorded environment)
@@ -173,7 +181,9 @@ def _pin_findings(files: list[Path], settings: Settings, python: str | None) -> 
     return list(check_pins(files, settings=settings, python=python)), None
 
 
-def _repro_findings(files: list[Path], request: ReproRequest) -> tuple[list[Diagnostic], str | None]:
+def _repro_findings(
+    files: list[Path], request: ReproRequest
+) -> tuple[list[Diagnostic], str | None]:
     """NB9xx findings for the cells (or notebooks) that do not reproduce their saved outputs."""
     if not files:
         return [], "no notebooks"
@@ -209,7 +219,11 @@ def _git(arguments: Sequence[str], cwd: Path) -> str:
     except FileNotFoundError:
         raise UsageError("--since needs git, and git is not on PATH") from None
     if completed.returncode != 0:
-        raise _GitFailed(completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else f"git {arguments[0]} failed")
+        raise _GitFailed(
+            completed.stderr.strip().splitlines()[-1]
+            if completed.stderr.strip()
+            else f"git {arguments[0]} failed"
+        )
     return completed.stdout
 
 
@@ -217,7 +231,9 @@ class _GitFailed(Exception):
     pass
 
 
-def changed_notebooks(revision: str, *, within: Sequence[Path] = (), cwd: Path | None = None) -> list[Path]:
+def changed_notebooks(
+    revision: str, *, within: Sequence[Path] = (), cwd: Path | None = None
+) -> list[Path]:
     """Notebooks added, modified or renamed between ``revision`` and the working tree.
 
     The comparison starts at the merge base of ``revision`` and ``HEAD`` (like ``git diff
@@ -232,9 +248,14 @@ def changed_notebooks(revision: str, *, within: Sequence[Path] = (), cwd: Path |
     except _GitFailed:
         raise UsageError(f"--since {revision}: {folder} is not inside a git repository") from None
     try:
-        _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], folder)
+        _git(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"],
+            folder,
+        )
     except _GitFailed:
-        raise UsageError(f"--since {revision}: unknown git revision (in CI, fetch it first, e.g. actions/checkout with fetch-depth: 0)") from None
+        raise UsageError(
+            f"--since {revision}: unknown git revision (in CI, fetch it first, e.g. actions/checkout with fetch-depth: 0)"
+        ) from None
     try:
         base = _git(["merge-base", revision, "HEAD"], folder).strip()
     except _GitFailed:
@@ -243,7 +264,9 @@ def changed_notebooks(revision: str, *, within: Sequence[Path] = (), cwd: Path |
         ) from None
 
     changed: list[str] = []
-    fields = _git(["diff", "--name-status", "-z", "-M", "--no-ext-diff", base, "--"], top).split("\0")
+    fields = _git(["diff", "--name-status", "-z", "-M", "--no-ext-diff", base, "--"], top).split(
+        "\0"
+    )
     index = 0
     while index < len(fields) and fields[index]:
         status = fields[index]
@@ -254,7 +277,11 @@ def changed_notebooks(revision: str, *, within: Sequence[Path] = (), cwd: Path |
         if status[0] != "D":
             changed.append(fields[index + 1])
         index += 2
-    changed.extend(name for name in _git(["ls-files", "--others", "--exclude-standard", "-z"], top).split("\0") if name)
+    changed.extend(
+        name
+        for name in _git(["ls-files", "--others", "--exclude-standard", "-z"], top).split("\0")
+        if name
+    )
 
     scopes = [Path(folder, scope).resolve() for scope in within]
     notebooks: list[Path] = []
@@ -286,10 +313,16 @@ def _without_excluded(paths: list[Path], settings: Settings) -> list[Path]:
     kept = []
     for path in paths:
         folders = path.parts[:-1]
-        if any(part in DEFAULT_EXCLUDED_DIRS or (part.startswith(".") and part not in (".", "..")) for part in folders):
+        if any(
+            part in DEFAULT_EXCLUDED_DIRS or (part.startswith(".") and part not in (".", ".."))
+            for part in folders
+        ):
             continue
         posix = path.as_posix()
-        if any(fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(posix, pattern) for pattern in patterns):
+        if any(
+            fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(posix, pattern)
+            for pattern in patterns
+        ):
             continue
         if any(fnmatch.fnmatch(part, pattern) for part in folders for pattern in patterns):
             continue

@@ -27,7 +27,11 @@ FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
     help="Check only the notebooks added, modified or renamed since this git revision "
     "(from its merge base with HEAD, e.g. origin/main); PATHS then limit where to look.",
 )
-@click.option("--select", multiple=True, help="Codes or prefixes to report (NB1, NB201, F...). Comma-separated or repeated.")
+@click.option(
+    "--select",
+    multiple=True,
+    help="Codes or prefixes to report (NB1, NB201, F...). Comma-separated or repeated.",
+)
 @click.option("--ignore", multiple=True, help="Codes or prefixes not to report.")
 @format_option(FORMATS)
 @output_file_option
@@ -43,16 +47,68 @@ FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 @click.option("--no-ruff", is_flag=True, help="Do not run ruff's Python rules.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--no-pins", is_flag=True, help="Skip the pin check (NB5).")
-@click.option("--python", metavar="PATH", help="Interpreter whose environment the pin check compares with (default: each notebook's kernel's).")
-@click.option("--repro", is_flag=True, help="Also re-run the notebooks in a fresh kernel and compare their outputs (NB9; slow: it executes them).")
-@click.option("--golden", "golden_dir", type=click.Path(file_okay=False, path_type=Path), help="With --repro: compare with the golden outputs in this folder (`nb2prod repro --golden DIR --update` writes them), for notebooks committed without outputs.")
-@click.option("-t", "--timeout", type=click.FloatRange(min=0, min_open=True), default=600, show_default=True, help="With --repro: seconds one cell may run.")
-@click.option("-k", "--kernel", "kernel_name", help="With --repro: kernel to run every notebook with (default: each notebook's own).")
-@click.option("--rtol", type=click.FloatRange(min=0), default=1e-5, show_default=True, help="With --repro: relative tolerance for numbers in outputs.")
-@click.option("--atol", type=click.FloatRange(min=0), default=1e-8, show_default=True, help="With --repro: absolute tolerance for numbers in outputs.")
-@click.option("--repro-jobs", type=click.IntRange(min=1), default=1, show_default=True, help="With --repro: notebooks to run at once (one kernel each).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use for lint (default: all cores).")
-@click.option("--config", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Read settings from this pyproject.toml.")
+@click.option(
+    "--python",
+    metavar="PATH",
+    help="Interpreter whose environment the pin check compares with (default: each notebook's kernel's).",
+)
+@click.option(
+    "--repro",
+    is_flag=True,
+    help="Also re-run the notebooks in a fresh kernel and compare their outputs (NB9; slow: it executes them).",
+)
+@click.option(
+    "--golden",
+    "golden_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --repro: compare with the golden outputs in this folder (`nb2prod repro --golden DIR --update` writes them), for notebooks committed without outputs.",
+)
+@click.option(
+    "-t",
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=600,
+    show_default=True,
+    help="With --repro: seconds one cell may run.",
+)
+@click.option(
+    "-k",
+    "--kernel",
+    "kernel_name",
+    help="With --repro: kernel to run every notebook with (default: each notebook's own).",
+)
+@click.option(
+    "--rtol",
+    type=click.FloatRange(min=0),
+    default=1e-5,
+    show_default=True,
+    help="With --repro: relative tolerance for numbers in outputs.",
+)
+@click.option(
+    "--atol",
+    type=click.FloatRange(min=0),
+    default=1e-8,
+    show_default=True,
+    help="With --repro: absolute tolerance for numbers in outputs.",
+)
+@click.option(
+    "--repro-jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="With --repro: notebooks to run at once (one kernel each).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Processes to use for lint (default: all cores).",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Read settings from this pyproject.toml.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 def check(
     paths: tuple[Path, ...],
@@ -99,11 +155,17 @@ def check(
         ruff=False if no_ruff else None,
         pins=not no_pins,
         python=python,
-        repro=ReproRequest(golden_dir, timeout, kernel_name, rtol, atol, repro_jobs) if repro else False,
+        repro=ReproRequest(golden_dir, timeout, kernel_name, rtol, atol, repro_jobs)
+        if repro
+        else False,
         config=config,
         jobs=jobs,
     )
-    text = _render(report, output_format, color=output_format == "text" and output_file is None and sys.stdout.isatty())
+    text = _render(
+        report,
+        output_format,
+        color=output_format == "text" and output_file is None and sys.stdout.isatty(),
+    )
     for extra_format, extra_file in extra_reports:
         _emit_to_file(_render(report, extra_format, color=False), extra_file)
     if output_file is not None:
@@ -126,7 +188,10 @@ def _parse_reports(values: tuple[str, ...]) -> tuple[tuple[str, Path], ...]:
     for value in values:
         report_format, separator, file = value.partition("=")
         if not separator or not file or report_format not in FORMATS:
-            raise click.BadParameter(f"{value!r}: expected FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}", param_hint="--report")
+            raise click.BadParameter(
+                f"{value!r}: expected FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}",
+                param_hint="--report",
+            )
         reports.append((report_format, Path(file)))
     return tuple(reports)
 
@@ -141,7 +206,14 @@ def _render(report: CheckReport, output_format: str, *, color: bool) -> str:
     from nb2prod.report.text import notebook_source_lookup
 
     sources = notebook_source_lookup() if output_format == "text" else None
-    return render(diagnostics, list(report.paths), output_format, color=color, sources=sources, tool_name="nb2prod check")
+    return render(
+        diagnostics,
+        list(report.paths),
+        output_format,
+        color=color,
+        sources=sources,
+        tool_name="nb2prod check",
+    )
 
 
 def _summary(report: CheckReport, since: str | None) -> None:
@@ -152,7 +224,12 @@ def _summary(report: CheckReport, since: str | None) -> None:
         else:
             parts.append(f"{step.name}: {step.findings} finding{'s' if step.findings != 1 else ''}")
     if not report.paths:
-        click.echo(f"No notebook changed since {since}: nothing to check." if since else "No notebooks found.", err=True)
+        click.echo(
+            f"No notebook changed since {since}: nothing to check."
+            if since
+            else "No notebooks found.",
+            err=True,
+        )
         return
     count = len(report.paths)
     noun = f"{count} notebook{'s' if count != 1 else ''}"

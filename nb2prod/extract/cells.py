@@ -73,17 +73,23 @@ def _prepare(cell: Cell, problems: list[Problem]) -> tuple[PreparedCell, str | N
         parsed = parse_source(text)
     for dropped in removal.dropped:
         is_loss = removal.is_foreign or "None" in dropped
-        problems.append(Problem(f"IPython syntax: {dropped}", cell.number, "warning" if is_loss else "info"))
+        problems.append(
+            Problem(f"IPython syntax: {dropped}", cell.number, "warning" if is_loss else "info")
+        )
     parses = parsed.tree is not None
     if not parses:
         problem = parsed.problem
         where = f"line {problem.line}: {problem.message}" if problem else "invalid syntax"
-        problems.append(Problem(f"does not parse ({where}); kept as a comment", cell.number, "warning"))
+        problems.append(
+            Problem(f"does not parse ({where}); kept as a comment", cell.number, "warning")
+        )
         text = _comment_out(source, f"cell {cell.number} does not parse ({where}):")
         dataflow = CellDataflow()
     else:
         dataflow = cell_dataflow(parsed)
-    step_tags = [tag[len(STEP_TAG_PREFIX) :] for tag in cell.tags if tag.startswith(STEP_TAG_PREFIX)]
+    step_tags = [
+        tag[len(STEP_TAG_PREFIX) :] for tag in cell.tags if tag.startswith(STEP_TAG_PREFIX)
+    ]
     prepared = PreparedCell(
         number=cell.number,
         source=text,

@@ -10,7 +10,9 @@ from nb2prod.extract.model import PreparedCell
 
 __all__ = ["Chunk", "ChunkKind", "split_cell"]
 
-ChunkKind = Literal["import", "star_import", "function", "class", "lambda", "constant", "other", "comment"]
+ChunkKind = Literal[
+    "import", "star_import", "function", "class", "lambda", "constant", "other", "comment"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,9 @@ def _is_literal(node: ast.expr) -> bool:
     return True
 
 
-def _classify(statements: list[ast.stmt]) -> tuple[ChunkKind, tuple[str, ...], frozenset[str], tuple[tuple[str, str], ...]]:
+def _classify(
+    statements: list[ast.stmt],
+) -> tuple[ChunkKind, tuple[str, ...], frozenset[str], tuple[tuple[str, str], ...]]:
     if all(isinstance(statement, (ast.Import, ast.ImportFrom)) for statement in statements):
         targets: list[tuple[str, str]] = []
         for statement in statements:
@@ -83,13 +87,24 @@ def _classify(statements: list[ast.stmt]) -> tuple[ChunkKind, tuple[str, ...], f
         evaluated.extend(default for default in statement.args.kw_defaults if default is not None)
         return "function", (statement.name,), _loads(evaluated), ()
     if isinstance(statement, ast.ClassDef):
-        evaluated = [*statement.decorator_list, *statement.bases, *(keyword.value for keyword in statement.keywords)]
+        evaluated = [
+            *statement.decorator_list,
+            *statement.bases,
+            *(keyword.value for keyword in statement.keywords),
+        ]
         return "class", (statement.name,), _loads(evaluated), ()
-    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+    if (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+    ):
         name = statement.targets[0].id
         if isinstance(statement.value, ast.Lambda):
             lambda_node = statement.value
-            evaluated = [*lambda_node.args.defaults, *(d for d in lambda_node.args.kw_defaults if d is not None)]
+            evaluated = [
+                *lambda_node.args.defaults,
+                *(d for d in lambda_node.args.kw_defaults if d is not None),
+            ]
             return "lambda", (name,), _loads(evaluated), ()
         if _is_literal(statement.value):
             return "constant", (name,), frozenset(), ()
@@ -115,7 +130,9 @@ def split_cell(cell: PreparedCell) -> tuple[Chunk, ...]:
     chunks: list[Chunk] = []
     previous_end = 0
     for index, group in enumerate(groups):
-        last_line = len(lines) if index == len(groups) - 1 else (group[-1].end_lineno or group[-1].lineno)
+        last_line = (
+            len(lines) if index == len(groups) - 1 else (group[-1].end_lineno or group[-1].lineno)
+        )
         first_line = previous_end + 1
         previous_end = last_line
         text = "\n".join(lines[first_line - 1 : last_line]).strip("\n")

@@ -43,7 +43,9 @@ def _chunks_of(step: Step, chunks: Mapping[int, tuple[Chunk, ...]], plan: Plan) 
     ]
 
 
-def _last_assignment_type(name: str, kept: list[Chunk], cells: Mapping[int, PreparedCell], aliases: Mapping[str, str]) -> str:
+def _last_assignment_type(
+    name: str, kept: list[Chunk], cells: Mapping[int, PreparedCell], aliases: Mapping[str, str]
+) -> str:
     """The type of ``name`` after the step: from its last binding, when that is a plain assignment."""
     last: tuple[Chunk, int] | None = None
     for chunk in kept:
@@ -54,11 +56,19 @@ def _last_assignment_type(name: str, kept: list[Chunk], cells: Mapping[int, Prep
         return ANY
     chunk, line = last
     statement = chunk.statements[-1] if chunk.statements else None
-    if isinstance(statement, ast.Assign) and statement.lineno == line and len(statement.targets) == 1:
+    if (
+        isinstance(statement, ast.Assign)
+        and statement.lineno == line
+        and len(statement.targets) == 1
+    ):
         target = statement.targets[0]
         if isinstance(target, ast.Name) and target.id == name:
             return annotation_of(statement.value, aliases)
-    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.target.id == name:
+    if (
+        isinstance(statement, ast.AnnAssign)
+        and isinstance(statement.target, ast.Name)
+        and statement.target.id == name
+    ):
         return ast.unparse(statement.annotation)
     return ANY
 
@@ -75,16 +85,26 @@ def _has_top_level_await(chunks: list[Chunk]) -> bool:
     return False
 
 
-def _transform_cell_text(text: str, logger: str, final_name: str | None, display_is_ipython: bool) -> tuple[str, int]:
+def _transform_cell_text(
+    text: str, logger: str, final_name: str | None, display_is_ipython: bool
+) -> tuple[str, int]:
     try:
         module = cst.parse_module(text + "\n")
     except cst.ParserSyntaxError:
         return text, 0
-    transformer = DisplayToLogging(logger, display_is_ipython=display_is_ipython, final_name=final_name)
+    transformer = DisplayToLogging(
+        logger, display_is_ipython=display_is_ipython, final_name=final_name
+    )
     return module.visit(transformer).code.rstrip("\n"), transformer.logged
 
 
-def _function_source(header: str, docstring: str, body_text: str, needs: Mapping[str, tuple[str, ...]], tail: list[str]) -> tuple[str, bool]:
+def _function_source(
+    header: str,
+    docstring: str,
+    body_text: str,
+    needs: Mapping[str, tuple[str, ...]],
+    tail: list[str],
+) -> tuple[str, bool]:
     """A function whose body is ``body_text`` (parsed with libcst, so string contents keep their lines)."""
     body_module = cst.parse_module(body_text + "\n" if body_text.strip() else "\n")
     passer = PassNeededArguments(needs)
@@ -102,10 +122,14 @@ def _function_source(header: str, docstring: str, body_text: str, needs: Mapping
     elif header_lines:
         tail_statements = [cst.parse_statement("pass\n").with_changes(leading_lines=header_lines)]
     if body_module.footer and tail_statements:
-        tail_statements[0] = tail_statements[0].with_changes(leading_lines=[*body_module.footer, *tail_statements[0].leading_lines])
+        tail_statements[0] = tail_statements[0].with_changes(
+            leading_lines=[*body_module.footer, *tail_statements[0].leading_lines]
+        )
     function = cst.parse_statement(f"{header}\n    pass\n")
     assert isinstance(function, cst.FunctionDef)
-    function = function.with_changes(body=cst.IndentedBlock(body=[docstring_line, *statements, *tail_statements]))
+    function = function.with_changes(
+        body=cst.IndentedBlock(body=[docstring_line, *statements, *tail_statements])
+    )
     return cst.Module(body=[function]).code, passer.uses_partial
 
 
@@ -117,7 +141,11 @@ def _docstring(text: str) -> str:
 def _cells_text(cells: tuple[int, ...]) -> str:
     if len(cells) == 1:
         return f"cell {cells[0]}"
-    return f"cells {cells[0]}-{cells[-1]}" if cells == tuple(range(cells[0], cells[-1] + 1)) else "cells " + ", ".join(map(str, cells))
+    return (
+        f"cells {cells[0]}-{cells[-1]}"
+        if cells == tuple(range(cells[0], cells[-1] + 1))
+        else "cells " + ", ".join(map(str, cells))
+    )
 
 
 def generate_module(
@@ -139,14 +167,27 @@ def generate_module(
     needed = [line for number in sorted(cells) for line in cells[number].needed_imports]
     all_names = {binding.name for cell in cells.values() for binding in cell.dataflow.defines}
     display_is_ipython = "display" not in all_names or "display" in {
-        name for chunk in import_chunks for name, target in chunk.import_targets if target.endswith(":display")
+        name
+        for chunk in import_chunks
+        for name, target in chunk.import_targets
+        if target.endswith(":display")
     }
-    logger = next(candidate for candidate in ("logger", "log", "pipeline_logger", "nb2prod_logger") if candidate not in all_names)
+    logger = next(
+        candidate
+        for candidate in ("logger", "log", "pipeline_logger", "nb2prod_logger")
+        if candidate not in all_names
+    )
     imports = hoist_imports((chunk.text for chunk in import_chunks), [*needed, *plan.added_imports])
     aliases = import_aliases(statement for chunk in import_chunks for statement in chunk.statements)
 
     # Params
-    parameter_chunks = [chunk for chunk in ordered if chunk.cell in parameter_cells and (chunk.cell, chunk.index) in plan.hoisted_statements and chunk.kind not in ("import", "star_import")]
+    parameter_chunks = [
+        chunk
+        for chunk in ordered
+        if chunk.cell in parameter_cells
+        and (chunk.cell, chunk.index) in plan.hoisted_statements
+        and chunk.kind not in ("import", "star_import")
+    ]
     fields = params_fields(parameter_chunks, plan.parameters, aliases)
     field_types = {item.name: item.annotation for item in fields}
 
@@ -157,7 +198,12 @@ def generate_module(
         kept = _chunks_of(step, chunks, plan)
         types: dict[str, str] = {}
         for name in step.parameters:
-            types[name] = value_types.get(name) or field_types.get(name) or runtime_types.get(step.name, {}).get(name) or ANY
+            types[name] = (
+                value_types.get(name)
+                or field_types.get(name)
+                or runtime_types.get(step.name, {}).get(name)
+                or ANY
+            )
             if types[name] == ANY and runtime_types.get(step.name, {}).get(name):
                 types[name] = runtime_types[step.name][name]
         for name in (*step.returns, *((step.result,) if step.result else ())):
@@ -171,7 +217,9 @@ def generate_module(
     definition_chunks = [
         chunk
         for chunk in hoisted
-        if chunk.kind in ("function", "class", "lambda", "constant") and chunk.names and chunk.names[0] in plan.module_level
+        if chunk.kind in ("function", "class", "lambda", "constant")
+        and chunk.names
+        and chunk.names[0] in plan.module_level
     ]
     seen: set[tuple[int, int]] = set()
     unique_definitions = []
@@ -187,7 +235,10 @@ def generate_module(
         if chunk.kind == "constant" or chunk.names[0] in merged_functions:
             continue
         methods = [
-            (attribute, next(other.text for other in unique_definitions if other.names == (function,)))
+            (
+                attribute,
+                next(other.text for other in unique_definitions if other.names == (function,)),
+            )
             for class_name, attribute, function in merged.values()
             if class_name == chunk.names[0]
         ]
@@ -221,20 +272,34 @@ def generate_module(
             cell_texts.append(text)
         body = "\n\n".join(text for text in cell_texts if text.strip())
         bound_globals = sorted(
-            {binding.name for chunk in kept for binding in cells[chunk.cell].dataflow.defines if chunk.contains(binding.line)}
+            {
+                binding.name
+                for chunk in kept
+                for binding in cells[chunk.cell].dataflow.defines
+                if chunk.contains(binding.line)
+            }
             & set(plan.global_state)
         )
         if bound_globals:
             body = f"global {', '.join(bound_globals)}\n" + body
-        returned = [*step.returns, *((step.result,) if step.result and step.result not in step.returns else ())]
+        returned = [
+            *step.returns,
+            *((step.result,) if step.result and step.result not in step.returns else ()),
+        ]
         tail: list[str] = []
         if len(returned) == 1:
             return_type = types[f"return:{returned[0]}"]
             tail.append(f"return {returned[0]}")
         elif returned:
             return_type = step.result_class
-            tail.append(f"return {step.result_class}({', '.join(f'{name}={name}' for name in returned)})")
-            class_lines = [f"class {step.result_class}(NamedTuple):", f'    """What `{step.name}` hands to later steps."""', ""]
+            tail.append(
+                f"return {step.result_class}({', '.join(f'{name}={name}' for name in returned)})"
+            )
+            class_lines = [
+                f"class {step.result_class}(NamedTuple):",
+                f'    """What `{step.name}` hands to later steps."""',
+                "",
+            ]
             class_lines.extend(f"    {name}: {types[f'return:{name}']}" for name in returned)
             result_classes.append("\n".join(class_lines))
         else:
@@ -243,7 +308,9 @@ def generate_module(
         asynchronous = _has_top_level_await(kept)
         is_async[step.name] = asynchronous
         header = f"{'async ' if asynchronous else ''}def {step.name}({signature}) -> {return_type}:"
-        docstring = _docstring(f"{step.title[:1].upper()}{step.title[1:]} ({_cells_text(step.cells)}).")
+        docstring = _docstring(
+            f"{step.title[:1].upper()}{step.title[1:]} ({_cells_text(step.cells)})."
+        )
         source, partial = _function_source(header, docstring, body, plan.function_needs, tail)
         uses_partial = uses_partial or partial
         step_sources.append(source)
@@ -266,7 +333,11 @@ def generate_module(
         "import logging",
         *(["import asyncio"] if any(is_async.values()) else []),
         *(["import functools"] if uses_partial else []),
-        *(["import ast"] if any(_argparse_type(item.annotation)[0] == "_parse_value" for item in fields) else []),
+        *(
+            ["import ast"]
+            if any(_argparse_type(item.annotation)[0] == "_parse_value" for item in fields)
+            else []
+        ),
         "from collections.abc import Sequence",
         "from typing import Any, NamedTuple",
         *imports,
@@ -277,7 +348,12 @@ def generate_module(
     if constants:
         parts.append("\n".join(constants))
     if plan.global_state:
-        parts.append("\n".join(f"{name}: Any = None  # assigned by a function through `global`" for name in plan.global_state))
+        parts.append(
+            "\n".join(
+                f"{name}: Any = None  # assigned by a function through `global`"
+                for name in plan.global_state
+            )
+        )
     if definitions_text.strip():
         parts.append(definitions_text.strip("\n"))
     parts.append(params_class(fields, notebook_name))
@@ -300,15 +376,21 @@ _PARSE_VALUE = '''def _parse_value(text: str) -> Any:
         return text'''
 
 
-def step_call(step: Step, run_argument: str, field_names: set[str], provided: set[str], is_async: bool) -> str:
+def step_call(
+    step: Step, run_argument: str, field_names: set[str], provided: set[str], is_async: bool
+) -> str:
     """``df = load(params.path)``: the line of ``run`` that calls ``step``."""
     arguments = ", ".join(
-        name if name in provided else f"{run_argument}.{name}" if name in field_names else name for name in step.parameters
+        name if name in provided else f"{run_argument}.{name}" if name in field_names else name
+        for name in step.parameters
     )
     call = f"{step.name}({arguments})"
     if is_async:
         call = f"asyncio.run({call})"
-    returned = [*step.returns, *((step.result,) if step.result and step.result not in step.returns else ())]
+    returned = [
+        *step.returns,
+        *((step.result,) if step.result and step.result not in step.returns else ()),
+    ]
     if not returned:
         return call
     if len(returned) == 1:
@@ -316,20 +398,29 @@ def step_call(step: Step, run_argument: str, field_names: set[str], provided: se
     return f"{', '.join(returned)} = {call}"
 
 
-def chain_lines(plan: Plan, run_argument: str, is_async: Mapping[str, bool], upto: int | None = None) -> list[str]:
+def chain_lines(
+    plan: Plan, run_argument: str, is_async: Mapping[str, bool], upto: int | None = None
+) -> list[str]:
     """The calls of ``run`` for the steps before ``upto`` (all steps when ``None``)."""
     field_names = set(plan.parameters)
     provided: set[str] = set()
     lines: list[str] = []
     for step in plan.steps[: upto if upto is not None else len(plan.steps)]:
-        lines.append(step_call(step, run_argument, field_names, provided, is_async.get(step.name, False)))
+        lines.append(
+            step_call(step, run_argument, field_names, provided, is_async.get(step.name, False))
+        )
         provided.update(step.returns)
         if step.result:
             provided.add(step.result)
     return lines
 
 
-def _run_source(plan: Plan, step_types: Mapping[str, Mapping[str, str]], run_argument: str, is_async: Mapping[str, bool]) -> str:
+def _run_source(
+    plan: Plan,
+    step_types: Mapping[str, Mapping[str, str]],
+    run_argument: str,
+    is_async: Mapping[str, bool],
+) -> str:
     lines = [
         f"def run({run_argument}: Params | None = None) -> {_run_return_type(plan, step_types)}:",
         '    """Run every step in notebook order; returns the value the notebook ends by showing."""'

@@ -90,7 +90,9 @@ def cell_dataflow(parsed: ParsedCell) -> CellDataflow:
         for name, function in facts.functions.items()
     }
     return CellDataflow(
-        defines=tuple(NameBinding(binding.name, binding.kind, binding.line) for binding in facts.defines),
+        defines=tuple(
+            NameBinding(binding.name, binding.kind, binding.line) for binding in facts.defines
+        ),
         reads=tuple(NameRead(use.name, use.line, use.deferred) for use in facts.reads),
         mutations=_unique([use.name for use in facts.mutations]),
         deletes=_unique([use.name for use in facts.deletes]),

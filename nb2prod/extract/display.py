@@ -14,19 +14,121 @@ __all__ = ["DisplayToLogging", "is_display_worthy"]
 
 # Calls whose result a user does not mean to show: printing, plotting, fitting, in-place changes.
 _QUIET_FUNCTIONS = frozenset({"print", "exec", "setattr", "delattr", "help", "input", "breakpoint"})
-_QUIET_OBJECTS = frozenset({"plt", "sns", "pylab", "matplotlib", "px", "go", "ax", "axes", "fig", "axs", "os", "sys", "shutil", "warnings", "logging", "random", "np.random", "torch", "tf", "time", "json", "pickle"})
+_QUIET_OBJECTS = frozenset(
+    {
+        "plt",
+        "sns",
+        "pylab",
+        "matplotlib",
+        "px",
+        "go",
+        "ax",
+        "axes",
+        "fig",
+        "axs",
+        "os",
+        "sys",
+        "shutil",
+        "warnings",
+        "logging",
+        "random",
+        "np.random",
+        "torch",
+        "tf",
+        "time",
+        "json",
+        "pickle",
+    }
+)
 _QUIET_METHODS = frozenset(
     {
-        "plot", "show", "hist", "scatter", "bar", "barh", "imshow", "savefig", "legend", "title", "xlabel",
-        "ylabel", "set_title", "set_xlabel", "set_ylabel", "tight_layout", "subplots_adjust", "fit",
-        "append", "extend", "insert", "update", "sort", "reverse", "remove", "clear", "add", "discard",
-        "to_csv", "to_excel", "to_parquet", "to_json", "to_pickle", "write", "close", "seed", "set_style",
-        "set", "boxplot", "pie", "heatmap", "pairplot", "countplot", "distplot", "histplot", "lineplot",
-        "barplot", "scatterplot", "set_index", "fillna", "dropna", "drop", "rename", "reset_index",
-        "sort_values", "manual_seed", "set_seed", "grid", "axis", "xticks", "yticks", "subplot", "figure",
-        "colorbar", "text", "annotate", "xlim", "ylim", "suptitle", "register", "backward", "step",
-        "zero_grad", "mkdir", "makedirs", "sleep", "dump", "load_state_dict", "save", "filterwarnings",
-        "simplefilter", "basicConfig", "info", "warning", "debug", "error", "run",
+        "plot",
+        "show",
+        "hist",
+        "scatter",
+        "bar",
+        "barh",
+        "imshow",
+        "savefig",
+        "legend",
+        "title",
+        "xlabel",
+        "ylabel",
+        "set_title",
+        "set_xlabel",
+        "set_ylabel",
+        "tight_layout",
+        "subplots_adjust",
+        "fit",
+        "append",
+        "extend",
+        "insert",
+        "update",
+        "sort",
+        "reverse",
+        "remove",
+        "clear",
+        "add",
+        "discard",
+        "to_csv",
+        "to_excel",
+        "to_parquet",
+        "to_json",
+        "to_pickle",
+        "write",
+        "close",
+        "seed",
+        "set_style",
+        "set",
+        "boxplot",
+        "pie",
+        "heatmap",
+        "pairplot",
+        "countplot",
+        "distplot",
+        "histplot",
+        "lineplot",
+        "barplot",
+        "scatterplot",
+        "set_index",
+        "fillna",
+        "dropna",
+        "drop",
+        "rename",
+        "reset_index",
+        "sort_values",
+        "manual_seed",
+        "set_seed",
+        "grid",
+        "axis",
+        "xticks",
+        "yticks",
+        "subplot",
+        "figure",
+        "colorbar",
+        "text",
+        "annotate",
+        "xlim",
+        "ylim",
+        "suptitle",
+        "register",
+        "backward",
+        "step",
+        "zero_grad",
+        "mkdir",
+        "makedirs",
+        "sleep",
+        "dump",
+        "load_state_dict",
+        "save",
+        "filterwarnings",
+        "simplefilter",
+        "basicConfig",
+        "info",
+        "warning",
+        "debug",
+        "error",
+        "run",
     }
 )
 
@@ -60,16 +162,24 @@ def is_display_worthy(value: cst.BaseExpression) -> bool:
             return last not in _QUIET_FUNCTIONS and last != "display"
         if head in _QUIET_OBJECTS or head.split(".")[0] in _QUIET_OBJECTS or last in _QUIET_METHODS:
             return False
-        if any(keyword.keyword is not None and keyword.keyword.value == "inplace" for keyword in value.args):
+        if any(
+            keyword.keyword is not None and keyword.keyword.value == "inplace"
+            for keyword in value.args
+        ):
             return False
     return True
 
 
-def _log_statement(logger: str, value: cst.BaseExpression, template: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+def _log_statement(
+    logger: str, value: cst.BaseExpression, template: cst.SimpleStatementLine
+) -> cst.SimpleStatementLine:
     call = cst.Call(
         func=cst.Attribute(cst.Name(logger), cst.Name("info")),
         args=[
-            cst.Arg(cst.SimpleString('"%s"'), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            cst.Arg(
+                cst.SimpleString('"%s"'),
+                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+            ),
             cst.Arg(value),
         ],
     )
@@ -83,7 +193,13 @@ class DisplayToLogging(cst.CSTTransformer):
     step returns it instead.
     """
 
-    def __init__(self, logger: str = "logger", *, display_is_ipython: bool = True, final_name: str | None = None) -> None:
+    def __init__(
+        self,
+        logger: str = "logger",
+        *,
+        display_is_ipython: bool = True,
+        final_name: str | None = None,
+    ) -> None:
         super().__init__()
         self.logger = logger
         self.display_is_ipython = display_is_ipython
@@ -95,7 +211,9 @@ class DisplayToLogging(cst.CSTTransformer):
         self.depth += 1
         return True
 
-    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
         self.depth -= 1
         return updated_node
 
@@ -115,7 +233,10 @@ class DisplayToLogging(cst.CSTTransformer):
         ):
             self.logged += len(value.args)
             first = _log_statement(self.logger, value.args[0].value.with_changes(), updated_node)
-            rest = [_log_statement(self.logger, arg.value, cst.SimpleStatementLine(body=[])) for arg in value.args[1:]]
+            rest = [
+                _log_statement(self.logger, arg.value, cst.SimpleStatementLine(body=[]))
+                for arg in value.args[1:]
+            ]
             return cst.FlattenSentinel([first, *rest]) if rest else first
         return updated_node
 
@@ -123,15 +244,27 @@ class DisplayToLogging(cst.CSTTransformer):
         if not updated_node.body:
             return updated_node
         last = updated_node.body[-1]
-        if not isinstance(last, cst.SimpleStatementLine) or len(last.body) != 1 or not isinstance(last.body[0], cst.Expr):
+        if (
+            not isinstance(last, cst.SimpleStatementLine)
+            or len(last.body) != 1
+            or not isinstance(last.body[0], cst.Expr)
+        ):
             return updated_node
         expression = last.body[0]
         if not isinstance(expression.semicolon, cst.MaybeSentinel):
             return updated_node
         value = expression.value
-        if self.final_name is not None and isinstance(value, cst.Name) and value.value == self.final_name:
-            return updated_node.with_changes(body=updated_node.body[:-1], footer=[*last.leading_lines, *updated_node.footer])
+        if (
+            self.final_name is not None
+            and isinstance(value, cst.Name)
+            and value.value == self.final_name
+        ):
+            return updated_node.with_changes(
+                body=updated_node.body[:-1], footer=[*last.leading_lines, *updated_node.footer]
+            )
         if not is_display_worthy(value):
             return updated_node
         self.logged += 1
-        return updated_node.with_changes(body=[*updated_node.body[:-1], _log_statement(self.logger, value, last)])
+        return updated_node.with_changes(
+            body=[*updated_node.body[:-1], _log_statement(self.logger, value, last)]
+        )

@@ -20,7 +20,24 @@ RUFF_SELECT = ("E", "F", "W", "I")
 RUFF_IGNORE = ("E501",)
 # Fixes that change code a notebook author wrote, but only in ways that keep what it computes.
 _UNSAFE_FIXES_APPLIED = ("F401", "F841", "E731", "I001")
-NOQA_CODES = ("E711", "E712", "E721", "E722", "E741", "E731", "E402", "F403", "F405", "F811", "F632", "W605", "E701", "E702", "W291", "W293")
+NOQA_CODES = (
+    "E711",
+    "E712",
+    "E721",
+    "E722",
+    "E741",
+    "E731",
+    "E402",
+    "F403",
+    "F405",
+    "F811",
+    "F632",
+    "W605",
+    "E701",
+    "E702",
+    "W291",
+    "W293",
+)
 
 
 def ruff_command() -> list[str]:
@@ -35,7 +52,12 @@ def ruff_command() -> list[str]:
 
 def _ruff(arguments: Sequence[str], folder: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*ruff_command(), *arguments], cwd=folder, capture_output=True, text=True, check=False, timeout=120
+        [*ruff_command(), *arguments],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
 
 
@@ -52,14 +74,24 @@ def format_sources(sources: Mapping[str, str]) -> dict[str, str]:
         safe = ", ".join(f'"{code}"' for code in _UNSAFE_FIXES_APPLIED)
         _ruff(
             [
-                "check", *common, "--fix", "--exit-zero",
-                "--select", ",".join(RUFF_SELECT), "--ignore", ",".join(RUFF_IGNORE),
-                "--config", f"lint.extend-safe-fixes = [{safe}]", *files,
+                "check",
+                *common,
+                "--fix",
+                "--exit-zero",
+                "--select",
+                ",".join(RUFF_SELECT),
+                "--ignore",
+                ",".join(RUFF_IGNORE),
+                "--config",
+                f"lint.extend-safe-fixes = [{safe}]",
+                *files,
             ],
             folder,
         )
         _ruff(["format", *common, *files], folder)
-        added = _ruff(["check", *common, "--add-noqa", "--select", ",".join(NOQA_CODES), *files], folder)
+        added = _ruff(
+            ["check", *common, "--add-noqa", "--select", ",".join(NOQA_CODES), *files], folder
+        )
         if re.search(r"Added [1-9]", added.stdout + added.stderr):
             _ruff(["format", *common, *files], folder)
         return {relative: (folder / relative).read_text(encoding="utf-8") for relative in sources}

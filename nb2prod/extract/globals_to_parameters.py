@@ -12,13 +12,17 @@ import libcst as cst
 
 __all__ = ["AddKeywordParameters", "PassNeededArguments"]
 
-_TIGHT_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+_TIGHT_EQUAL = cst.AssignEqual(
+    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+)
 
 
 class AddKeywordParameters(cst.CSTTransformer):
     """Adds keyword-only parameters to the functions named in ``needs`` (top-level definitions only)."""
 
-    def __init__(self, needs: Mapping[str, tuple[str, ...]], annotations: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, needs: Mapping[str, tuple[str, ...]], annotations: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.needs = needs
         self.annotations = annotations or {}
@@ -28,13 +32,18 @@ class AddKeywordParameters(cst.CSTTransformer):
         self.depth += 1
         return True
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
         self.depth -= 1
         extra = self.needs.get(updated_node.name.value) if self.depth == 0 else None
         if not extra:
             return updated_node
         parameters = updated_node.params
-        existing = {param.name.value for param in (*parameters.params, *parameters.kwonly_params, *parameters.posonly_params)}
+        existing = {
+            param.name.value
+            for param in (*parameters.params, *parameters.kwonly_params, *parameters.posonly_params)
+        }
         added = [
             cst.Param(
                 cst.Name(name),
@@ -47,7 +56,9 @@ class AddKeywordParameters(cst.CSTTransformer):
         if isinstance(star_arg, cst.MaybeSentinel):
             star_arg = cst.ParamStar()
         return updated_node.with_changes(
-            params=parameters.with_changes(star_arg=star_arg, kwonly_params=[*parameters.kwonly_params, *added])
+            params=parameters.with_changes(
+                star_arg=star_arg, kwonly_params=[*parameters.kwonly_params, *added]
+            )
         )
 
 
@@ -74,7 +85,9 @@ class PassNeededArguments(cst.CSTTransformer):
             return updated_node
         args = list(updated_node.args)
         if args and isinstance(args[-1].comma, cst.MaybeSentinel):
-            args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            args[-1] = args[-1].with_changes(
+                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            )
         return updated_node.with_changes(args=[*args, *added])
 
     def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
@@ -82,5 +95,7 @@ class PassNeededArguments(cst.CSTTransformer):
         if isinstance(value, cst.Name) and value.value in self.needs:
             self.uses_partial = True
             keywords = ", ".join(f"{name}={name}" for name in self.needs[value.value])
-            return updated_node.with_changes(value=cst.parse_expression(f"functools.partial({value.value}, {keywords})"))
+            return updated_node.with_changes(
+                value=cst.parse_expression(f"functools.partial({value.value}, {keywords})")
+            )
         return updated_node

@@ -55,7 +55,20 @@ def install_requirements(item: IPythonSyntax) -> tuple[str, ...]:
         if skip_next:
             skip_next = False
             continue
-        if word in ("-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-e", "--editable", "-c"):
+        if word in (
+            "-r",
+            "--requirement",
+            "-c",
+            "--constraint",
+            "-i",
+            "--index-url",
+            "--extra-index-url",
+            "-f",
+            "--find-links",
+            "-e",
+            "--editable",
+            "-c",
+        ):
             skip_next = True
             continue
         if word.startswith("-") or "{" in word or "$" in word:
@@ -87,14 +100,20 @@ def _cell_magic(source: str, masked: MaskedSource) -> IPythonRemoval:
             content = repr(body if body.endswith("\n") else body + "\n")
             comment = f"# {MARK} was `{_shown(item)}`"
             if append:
-                code = f'{comment}\nwith open({target}, "a") as handle:\n    handle.write({content})'
+                code = (
+                    f'{comment}\nwith open({target}, "a") as handle:\n    handle.write({content})'
+                )
                 return IPythonRemoval(code, (f"`{_shown(item)}` became a file append",))
             code = f"{comment}\nPath({target}).write_text({content})"
             return IPythonRemoval(
-                code, (f"`{_shown(item)}` became Path.write_text",), needed_imports=("from pathlib import Path",)
+                code,
+                (f"`{_shown(item)}` became Path.write_text",),
+                needed_imports=("from pathlib import Path",),
             )
     text = _comment_lines(source, f"dropped a `%%{item.name}` cell (not Python):")
-    return IPythonRemoval(text, (f"a `%%{item.name}` cell (not Python) was kept as a comment",), is_foreign=True)
+    return IPythonRemoval(
+        text, (f"a `%%{item.name}` cell (not Python) was kept as a comment",), is_foreign=True
+    )
 
 
 def remove_ipython(source: str, masked: MaskedSource, *, use_pass: bool = False) -> IPythonRemoval:

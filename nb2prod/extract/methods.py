@@ -29,14 +29,22 @@ def find_method_assignments(
         if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
             continue
         target, value = statement.targets[0], statement.value
-        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and isinstance(value, ast.Name)):
+        if not (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and isinstance(value, ast.Name)
+        ):
             continue
         class_name, function_name = target.value.id, value.id
         if module_level.get(class_name) != "class" or module_level.get(function_name) != "function":
             continue
         if function_name in function_needs:
             continue
-        used_elsewhere = any(function_name in other.body_loads for other in chunk_list if other is not chunk and other.names != (function_name,))
+        used_elsewhere = any(
+            function_name in other.body_loads
+            for other in chunk_list
+            if other is not chunk and other.names != (function_name,)
+        )
         if not used_elsewhere:
             found[(chunk.cell, chunk.index)] = (class_name, target.attr, function_name)
     return found
@@ -49,9 +57,15 @@ def merge_methods(class_text: str, methods: list[tuple[str, str]]) -> str:
     for attribute, function_text in methods:
         function = cst.parse_module(function_text + "\n").body[-1]
         if isinstance(function, cst.FunctionDef):
-            added.append(function.with_changes(name=cst.Name(attribute), leading_lines=[cst.EmptyLine(indent=False)]))
+            added.append(
+                function.with_changes(
+                    name=cst.Name(attribute), leading_lines=[cst.EmptyLine(indent=False)]
+                )
+            )
     body = list(module.body)
     for index, statement in enumerate(body):
         if isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
-            body[index] = statement.with_changes(body=statement.body.with_changes(body=[*statement.body.body, *added]))
+            body[index] = statement.with_changes(
+                body=statement.body.with_changes(body=[*statement.body.body, *added])
+            )
     return module.with_changes(body=body).code.rstrip("\n")

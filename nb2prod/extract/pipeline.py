@@ -74,11 +74,20 @@ def _hidden_state_problems(notebook: Notebook) -> list[Problem]:
         from nb2prod.lint import lint_notebook, rules_for
 
         settings = Settings()
-        diagnostics = lint_notebook(notebook, settings, rules_for(settings, list(_HIDDEN_STATE_CODES)))
+        diagnostics = lint_notebook(
+            notebook, settings, rules_for(settings, list(_HIDDEN_STATE_CODES))
+        )
     except Exception as error:
-        return [Problem(f"hidden-state check unavailable: {type(error).__name__}: {error}", None, "info")]
+        return [
+            Problem(
+                f"hidden-state check unavailable: {type(error).__name__}: {error}", None, "info"
+            )
+        ]
     return [
-        Problem(f"{diagnostic.code} {diagnostic.message}", diagnostic.span.cell if diagnostic.span else None)
+        Problem(
+            f"{diagnostic.code} {diagnostic.message}",
+            diagnostic.span.cell if diagnostic.span else None,
+        )
         for diagnostic in diagnostics
     ]
 
@@ -111,14 +120,21 @@ markers = ["needs_user: a generated test that the user has to complete (skipped 
 """
 
 
-def _explicit_star_imports(cells: dict[int, PreparedCell], problems: list[Problem]) -> dict[int, PreparedCell]:
+def _explicit_star_imports(
+    cells: dict[int, PreparedCell], problems: list[Problem]
+) -> dict[int, PreparedCell]:
     """Cells whose ``from m import *`` names what the notebook uses from ``m``."""
     if not any(cell.dataflow.has_star_import for cell in cells.values()):
         return cells
     from nb2prod.extract.star_imports import resolve_star_imports
 
     used = {read.name for cell in cells.values() for read in cell.dataflow.reads}
-    used |= {name for cell in cells.values() for function in cell.dataflow.functions.values() for name in function.global_reads}
+    used |= {
+        name
+        for cell in cells.values()
+        for function in cell.dataflow.functions.values()
+        for name in function.global_reads
+    }
     bound = {binding.name for cell in cells.values() for binding in cell.dataflow.defines}
     resolved = dict(cells)
     for number, cell in cells.items():
@@ -127,9 +143,17 @@ def _explicit_star_imports(cells: dict[int, PreparedCell], problems: list[Proble
         source, _unresolved = resolve_star_imports(cell.source, used, bound)
         if source == cell.source:
             continue
-        resolved[number] = dataclasses.replace(cell, source=source, dataflow=cell_dataflow(parse_source(source)))
-        explicit = [line.strip() for line in source.splitlines() if line not in cell.source.splitlines() and line.strip()]
-        problems.append(Problem(f"star import made explicit: {'; '.join(explicit)}", number, "info"))
+        resolved[number] = dataclasses.replace(
+            cell, source=source, dataflow=cell_dataflow(parse_source(source))
+        )
+        explicit = [
+            line.strip()
+            for line in source.splitlines()
+            if line not in cell.source.splitlines() and line.strip()
+        ]
+        problems.append(
+            Problem(f"star import made explicit: {'; '.join(explicit)}", number, "info")
+        )
     return resolved
 
 
@@ -138,15 +162,30 @@ def extract_notebook(notebook_path: Path, options: ExtractOptions) -> ExtractRes
     started = time.perf_counter()
     notebook = read(notebook_path)
     if not notebook.is_python:
-        raise NotExtractableError(f"the kernel language is {notebook.language!r}; only Python notebooks can be extracted", notebook_path)
+        raise NotExtractableError(
+            f"the kernel language is {notebook.language!r}; only Python notebooks can be extracted",
+            notebook_path,
+        )
     prepared = prepare_cells(notebook)
     problems: list[Problem] = list(prepared.problems)
     cells = dict(prepared.cells)
     if any(cell.is_export for cell in cells.values()):
-        left_out = [number for number, cell in cells.items() if not cell.is_export and not cell.is_parameters]
+        left_out = [
+            number
+            for number, cell in cells.items()
+            if not cell.is_export and not cell.is_parameters
+        ]
         if left_out:
-            problems.append(Problem(f"nbdev notebook: {len(left_out)} cells without `#| export` are left out", None, "info"))
-        cells = {number: cell for number, cell in cells.items() if cell.is_export or cell.is_parameters}
+            problems.append(
+                Problem(
+                    f"nbdev notebook: {len(left_out)} cells without `#| export` are left out",
+                    None,
+                    "info",
+                )
+            )
+        cells = {
+            number: cell for number, cell in cells.items() if cell.is_export or cell.is_parameters
+        }
     if not cells:
         problems.append(Problem("the notebook has no code cells: the module has no steps"))
     cells = _explicit_star_imports(cells, problems)
@@ -195,10 +234,20 @@ def extract_notebook(notebook_path: Path, options: ExtractOptions) -> ExtractRes
     ]
     if requirements:
         header = f"# Packages the notebook installed with %pip / !pip (nb2prod extract of {notebook_path.name}).\n"
-        files.append(GeneratedFile("requirements.txt", header + "".join(f"{item}\n" for item in requirements)))
+        files.append(
+            GeneratedFile(
+                "requirements.txt", header + "".join(f"{item}\n" for item in requirements)
+            )
+        )
     noqa_count = formatted[f"{module_name}.py"].count("# noqa")
     if noqa_count:
-        problems.append(Problem(f"{noqa_count} line(s) kept as the notebook wrote them with `# noqa` ({', '.join(NOQA_CODES[:3])}...)", None, "info"))
+        problems.append(
+            Problem(
+                f"{noqa_count} line(s) kept as the notebook wrote them with `# noqa` ({', '.join(NOQA_CODES[:3])}...)",
+                None,
+                "info",
+            )
+        )
     return ExtractResult(
         notebook=notebook_path,
         module_name=module_name,

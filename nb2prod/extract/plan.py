@@ -25,7 +25,9 @@ __all__ = ["HOISTABLE", "StepGroup", "group_cells", "identifier", "plan_extracti
 
 HOISTABLE = frozenset({"import", "function", "class", "lambda", "constant"})
 _BUILTINS = frozenset(dir(builtins))
-_NUMBERING_WORDS = frozenset({"step", "part", "section", "chapter", "exercise", "task", "question", "q", "ex"})
+_NUMBERING_WORDS = frozenset(
+    {"step", "part", "section", "chapter", "exercise", "task", "question", "q", "ex"}
+)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$", re.MULTILINE)
 _HTML_HEADING = re.compile(r"<h[1-6][^>]*>(?P<title>.*?)</h[1-6]>", re.IGNORECASE | re.DOTALL)
 
@@ -44,7 +46,10 @@ def identifier(text: str, fallback: str, *, words: int = 5) -> str:
     text = re.sub(r"<[^>]+>|`|\*|\[|\]\([^)]*\)", " ", text)
     parts = re.findall(r"[A-Za-z0-9]+", text.lower())
     # "Step 3. Load the data", "Part 2: ...", "1.2 Cleaning": the numbering says nothing.
-    while parts and (parts[0].isdigit() or (parts[0] in _NUMBERING_WORDS and len(parts) > 1 and parts[1].isdigit())):
+    while parts and (
+        parts[0].isdigit()
+        or (parts[0] in _NUMBERING_WORDS and len(parts) > 1 and parts[1].isdigit())
+    ):
         parts.pop(0)
     name = "_".join(parts[:words])
     if not name or not name.isidentifier() or name[0].isdigit():
@@ -59,12 +64,18 @@ def _heading(source: str) -> str | None:
     return match.group("title").strip() if match else None
 
 
-def group_cells(notebook: Notebook, included: Iterable[int], by: StepBy, tags: Mapping[int, str | None]) -> tuple[list[StepGroup], list[Problem]]:
+def group_cells(
+    notebook: Notebook, included: Iterable[int], by: StepBy, tags: Mapping[int, str | None]
+) -> tuple[list[StepGroup], list[Problem]]:
     """Cells into steps: by markdown section (default), by cell, or by ``nb2prod:step=NAME`` tag."""
     included_set = set(included)
     problems: list[Problem] = []
     if by == "tag" and not any(tags.get(number) for number in included_set):
-        problems.append(Problem("--by tag: no cell carries an `nb2prod:step=NAME` tag; grouping by markdown section"))
+        problems.append(
+            Problem(
+                "--by tag: no cell carries an `nb2prod:step=NAME` tag; grouping by markdown section"
+            )
+        )
         by = "section"
     groups: list[StepGroup] = []
     pending_title: str | None = None
@@ -84,7 +95,9 @@ def group_cells(notebook: Notebook, included: Iterable[int], by: StepBy, tags: M
             continue
         if by == "cell":
             first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
-            comment = first_line.strip().lstrip("#").strip() if first_line.strip().startswith("#") else ""
+            comment = (
+                first_line.strip().lstrip("#").strip() if first_line.strip().startswith("#") else ""
+            )
             groups.append(StepGroup(comment or f"cell {cell.number}", [cell.number]))
             continue
         if by == "tag":
@@ -125,7 +138,9 @@ def plan_extraction(
     """Decide the steps, their signatures and the module-level definitions; never raises on odd input."""
     problems: list[Problem] = []
     included = sorted(cells)
-    groups, grouping_problems = group_cells(notebook, included, by, {n: c.step_tag for n, c in cells.items()})
+    groups, grouping_problems = group_cells(
+        notebook, included, by, {n: c.step_tag for n, c in cells.items()}
+    )
     problems.extend(grouping_problems)
 
     # -- every binding, with the chunk that makes it --------------------------------------------
@@ -135,29 +150,53 @@ def plan_extraction(
     for number in included:
         cell = cells[number]
         for binding in cell.dataflow.defines:
-            bindings.setdefault(binding.name, []).append((number, binding.kind, _chunk_at(chunks[number], binding.line)))
+            bindings.setdefault(binding.name, []).append(
+                (number, binding.kind, _chunk_at(chunks[number], binding.line))
+            )
         mutated.update(cell.dataflow.mutations)
         mutated.update(cell.dataflow.deletes)
         for chunk in chunks[number]:
             if chunk.kind == "star_import":
                 star_modules.extend(cell.dataflow.star_modules or ("?",))
-                problems.append(Problem("star import: names it provides cannot be checked; it is kept at module level", number))
+                problems.append(
+                    Problem(
+                        "star import: names it provides cannot be checked; it is kept at module level",
+                        number,
+                    )
+                )
         if cell.dataflow.defines_unknown:
-            problems.append(Problem("this cell may define names nb2prod cannot see (`%run`, `exec`, `globals()`)", number))
+            problems.append(
+                Problem(
+                    "this cell may define names nb2prod cannot see (`%run`, `exec`, `globals()`)",
+                    number,
+                )
+            )
 
-    functions = {name: function for number in included for name, function in cells[number].dataflow.functions.items()}
-    global_state = _unique(name for function in functions.values() for name in function.global_writes)
+    functions = {
+        name: function
+        for number in included
+        for name, function in cells[number].dataflow.functions.items()
+    }
+    global_state = _unique(
+        name for function in functions.values() for name in function.global_writes
+    )
     for name in global_state:
-        writers = sorted(function.name for function in functions.values() if name in function.global_writes)
+        writers = sorted(
+            function.name for function in functions.values() if name in function.global_writes
+        )
         problems.append(
-            Problem(f"function `{writers[0]}` assigns the global `{name}`: kept as module-level state (consider returning it)")
+            Problem(
+                f"function `{writers[0]}` assigns the global `{name}`: kept as module-level state (consider returning it)"
+            )
         )
 
     # -- Params: the papermill `parameters` cell ---------------------------------------------------
     parameter_chunks: set[tuple[int, int]] = set()
     parameters: list[str] = []
     import_only = {
-        name for name, found in bindings.items() if all(chunk is not None and chunk.kind == "import" for _, _, chunk in found)
+        name
+        for name, found in bindings.items()
+        if all(chunk is not None and chunk.kind == "import" for _, _, chunk in found)
     }
     for number in included:
         if not cells[number].is_parameters:
@@ -166,8 +205,16 @@ def plan_extraction(
             statement = chunk.statements[0] if len(chunk.statements) == 1 else None
             target = _parameter_target(statement)
             value = getattr(statement, "value", None)
-            loads = {node.id for node in ast.walk(value) if isinstance(node, ast.Name)} if value is not None else set()
-            if target is not None and chunk.kind in ("constant", "other") and loads <= import_only | _BUILTINS:
+            loads = (
+                {node.id for node in ast.walk(value) if isinstance(node, ast.Name)}
+                if value is not None
+                else set()
+            )
+            if (
+                target is not None
+                and chunk.kind in ("constant", "other")
+                and loads <= import_only | _BUILTINS
+            ):
                 parameter_chunks.add((chunk.cell, chunk.index))
                 parameters.append(target)
         break
@@ -179,18 +226,35 @@ def plan_extraction(
         if name in global_state or name in parameters:
             continue
         chunk_list = [chunk for _, _, chunk in found]
-        if any(chunk is None or chunk.kind not in HOISTABLE or (chunk.cell, chunk.index) in parameter_chunks for chunk in chunk_list):
+        if any(
+            chunk is None
+            or chunk.kind not in HOISTABLE
+            or (chunk.cell, chunk.index) in parameter_chunks
+            for chunk in chunk_list
+        ):
             continue
         kinds = {chunk.kind for chunk in chunk_list if chunk is not None}
         if kinds == {"import"}:
-            targets = {target for chunk in chunk_list if chunk is not None for bound, target in chunk.import_targets if bound == name}
+            targets = {
+                target
+                for chunk in chunk_list
+                if chunk is not None
+                for bound, target in chunk.import_targets
+                if bound == name
+            }
             if len(targets) == 1:
                 candidates[name] = "import"
             continue
         if len(found) != 1 or len(kinds) != 1:
             if kinds & {"function", "class"}:
-                cells_text = ", ".join(str(number) for number in sorted({number for number, _, _ in found}))
-                problems.append(Problem(f"`{name}` is defined more than once (cells {cells_text}): kept inside the steps"))
+                cells_text = ", ".join(
+                    str(number) for number in sorted({number for number, _, _ in found})
+                )
+                problems.append(
+                    Problem(
+                        f"`{name}` is defined more than once (cells {cells_text}): kept inside the steps"
+                    )
+                )
             continue
         kind = next(iter(kinds))
         if kind == "constant" and name in mutated:
@@ -215,23 +279,33 @@ def plan_extraction(
                         owner = functions.get(chunk.names[0])
                         evaluated |= set(owner.global_reads) if owner else set()
                     evaluated -= names
-                    ok = all(_is_module_name(read, candidates, global_state) or (read not in bindings and read not in parameters) for read in evaluated)
+                    ok = all(
+                        _is_module_name(read, candidates, global_state)
+                        or (read not in bindings and read not in parameters)
+                        for read in evaluated
+                    )
                 if not ok:
                     for name in names:
                         if candidates.pop(name, None) is not None:
                             changed = True
     for number in included:
         for chunk in chunks[number]:
-            if chunk.kind == "star_import" or (chunk.names and set(chunk.names) <= set(candidates) and chunk.kind in HOISTABLE):
+            if chunk.kind == "star_import" or (
+                chunk.names and set(chunk.names) <= set(candidates) and chunk.kind in HOISTABLE
+            ):
                 hoisted_chunks.add((chunk.cell, chunk.index))
 
-    value_names = {name for name in bindings if name not in candidates and name not in global_state} | set(parameters)
+    value_names = {
+        name for name in bindings if name not in candidates and name not in global_state
+    } | set(parameters)
 
     # -- functions moved to module level: their reads of step values become keyword parameters ----
     needs: dict[str, list[str]] = {}
     for name, definition_kind in candidates.items():
         if definition_kind == "function" and name in functions:
-            needs[name] = _unique(read for read in functions[name].global_reads if read in value_names)
+            needs[name] = _unique(
+                read for read in functions[name].global_reads if read in value_names
+            )
     changed = True
     while changed:
         changed = False
@@ -246,7 +320,13 @@ def plan_extraction(
     function_needs = {name: tuple(extra) for name, extra in needs.items() if extra}
     for name, extra in function_needs.items():
         shown = ", ".join(f"`{item}`" for item in extra)
-        problems.append(Problem(f"function `{name}` reads notebook globals {shown}: they became keyword parameters", None, "info"))
+        problems.append(
+            Problem(
+                f"function `{name}` reads notebook globals {shown}: they became keyword parameters",
+                None,
+                "info",
+            )
+        )
 
     # A class split over cells: `Class.method = function` merges into the class body.
     all_chunks = [chunk for number in included for chunk in chunks[number]]
@@ -262,7 +342,8 @@ def plan_extraction(
             chunk
             for number in group.cells
             for chunk in chunks[number]
-            if (chunk.cell, chunk.index) not in hoisted_chunks and (chunk.cell, chunk.index) not in parameter_chunks
+            if (chunk.cell, chunk.index) not in hoisted_chunks
+            and (chunk.cell, chunk.index) not in parameter_chunks
         ]
         all_defined = {
             binding.name
@@ -279,14 +360,21 @@ def plan_extraction(
             ]
             for bound_name in chunk.names or _bound_in(chunk, dataflow.defines):
                 local_function = dataflow.functions.get(bound_name)
-                if local_function is not None and chunk.kind in ("function", "class", "lambda", "other"):
+                if local_function is not None and chunk.kind in (
+                    "function",
+                    "class",
+                    "lambda",
+                    "other",
+                ):
                     chunk_reads.extend((read, True) for read in local_function.global_reads)
             for function_name, extra in function_needs.items():
                 if function_name in chunk.body_loads:
                     chunk_reads.extend((item, False) for item in extra)
             if cells[chunk.cell].is_parameters:
                 chunk_reads.extend((name, False) for name in chunk.body_loads & parameter_names)
-            provided_by_imports = {line.rsplit(" ", 1)[-1] for line in cells[chunk.cell].needed_imports}
+            provided_by_imports = {
+                line.rsplit(" ", 1)[-1] for line in cells[chunk.cell].needed_imports
+            }
             for name, deferred in chunk_reads:
                 if name in provided_by_imports:
                     continue
@@ -295,7 +383,9 @@ def plan_extraction(
                 if _is_module_name(name, candidates, global_state) or name in _BUILTINS:
                     continue
                 external.append((name, chunk.cell))
-            defined.update(binding.name for binding in dataflow.defines if chunk.contains(binding.line))
+            defined.update(
+                binding.name for binding in dataflow.defines if chunk.contains(binding.line)
+            )
         step_reads.append(external)
         step_defines.append({name for name in defined if name not in global_state})
         step_chunks.append(kept)
@@ -305,9 +395,14 @@ def plan_extraction(
     undefined: dict[str, int] = {}
     for index, step_external in enumerate(step_reads):
         for name, cell_number in step_external:
-            provider = next((earlier for earlier in range(index - 1, -1, -1) if name in step_defines[earlier]), None)
+            provider = next(
+                (earlier for earlier in range(index - 1, -1, -1) if name in step_defines[earlier]),
+                None,
+            )
             if provider is None and name not in parameter_names:
-                if name not in undefined and not (name == "display" or name in ("In", "Out", "get_ipython")):
+                if name not in undefined and not (
+                    name == "display" or name in ("In", "Out", "get_ipython")
+                ):
                     undefined[name] = cell_number
                 continue
             if name not in parameters_of[index]:
@@ -316,18 +411,39 @@ def plan_extraction(
                 returns_of[provider].append(name)
     added_imports: list[str] = []
     for name, cell_number in list(undefined.items()):
-        later = [other for other in included if any(b.name == name for b in cells[other].dataflow.defines)]
+        later = [
+            other
+            for other in included
+            if any(b.name == name for b in cells[other].dataflow.defines)
+        ]
         if star_modules:
             continue
         if not later and name in CONVENTIONAL_IMPORTS:
             added_imports.append(CONVENTIONAL_IMPORTS[name])
             del undefined[name]
-            problems.append(Problem(f"`{name}` is used but never imported: added `{CONVENTIONAL_IMPORTS[name]}`", cell_number))
+            problems.append(
+                Problem(
+                    f"`{name}` is used but never imported: added `{CONVENTIONAL_IMPORTS[name]}`",
+                    cell_number,
+                )
+            )
             continue
         if later:
-            problems.append(Problem(f"`{name}` is read before any earlier cell defines it (first defined in cell {later[0]}); the notebook does not run top to bottom", cell_number, "warning"))
+            problems.append(
+                Problem(
+                    f"`{name}` is read before any earlier cell defines it (first defined in cell {later[0]}); the notebook does not run top to bottom",
+                    cell_number,
+                    "warning",
+                )
+            )
         else:
-            problems.append(Problem(f"`{name}` is read but no cell defines it (NameError when run top to bottom)", cell_number, "warning"))
+            problems.append(
+                Problem(
+                    f"`{name}` is read but no cell defines it (NameError when run top to bottom)",
+                    cell_number,
+                    "warning",
+                )
+            )
 
     function_reads = {name for function in functions.values() for name in function.global_reads}
     for name in sorted(function_reads - set(bindings) - set(parameters) - _BUILTINS):
@@ -340,7 +456,11 @@ def plan_extraction(
     taken = set(bindings) | set(reserved) | _BUILTINS | set(parameters)
     steps: list[Step] = []
     final_result: str | None = None
-    non_empty = [index for index, kept in enumerate(step_chunks) if any(chunk.kind != "comment" for chunk in kept) or kept]
+    non_empty = [
+        index
+        for index, kept in enumerate(step_chunks)
+        if any(chunk.kind != "comment" for chunk in kept) or kept
+    ]
     for index in non_empty:
         group = groups[index]
         fallback = "setup" if index == 0 else "step"
@@ -352,7 +472,15 @@ def plan_extraction(
             counter += 1
         taken.add(name)
         taken.add(Step(name, "", ()).result_class)
-        steps.append(Step(name, group.title, tuple(group.cells), tuple(parameters_of[index]), tuple(returns_of[index])))
+        steps.append(
+            Step(
+                name,
+                group.title,
+                tuple(group.cells),
+                tuple(parameters_of[index]),
+                tuple(returns_of[index]),
+            )
+        )
     if steps:
         last_index = non_empty[-1]
         last_chunks = step_chunks[last_index]
@@ -363,11 +491,16 @@ def plan_extraction(
                 isinstance(statement, ast.Expr)
                 and isinstance(statement.value, ast.Name)
                 and not tail.text.rstrip().endswith(";")
-                and (statement.value.id in step_defines[last_index] or statement.value.id in steps[-1].parameters)
+                and (
+                    statement.value.id in step_defines[last_index]
+                    or statement.value.id in steps[-1].parameters
+                )
             ):
                 final_result = statement.value.id
                 last = steps[-1]
-                steps[-1] = Step(last.name, last.title, last.cells, last.parameters, last.returns, final_result)
+                steps[-1] = Step(
+                    last.name, last.title, last.cells, last.parameters, last.returns, final_result
+                )
     return Plan(
         steps=tuple(steps),
         module_level=candidates,
@@ -391,8 +524,16 @@ def _is_module_name(name: str, candidates: Mapping[str, str], global_state: Iter
 
 
 def _parameter_target(statement: ast.stmt | None) -> str | None:
-    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+    if (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+    ):
         return statement.targets[0].id
-    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value is not None:
+    if (
+        isinstance(statement, ast.AnnAssign)
+        and isinstance(statement.target, ast.Name)
+        and statement.value is not None
+    ):
         return statement.target.id
     return None

@@ -28,7 +28,9 @@ def public_names(module_name: str) -> frozenset[str] | None:
     return frozenset(name for name in vars(module) if not name.startswith("_"))
 
 
-def resolve_star_imports(source: str, used_names: Iterable[str], bound_names: Iterable[str]) -> tuple[str, list[str]]:
+def resolve_star_imports(
+    source: str, used_names: Iterable[str], bound_names: Iterable[str]
+) -> tuple[str, list[str]]:
     """``source`` with each resolvable star import made explicit; also the modules left unresolved."""
     try:
         tree = ast.parse(source)
@@ -38,7 +40,10 @@ def resolve_star_imports(source: str, used_names: Iterable[str], bound_names: It
     used = set(used_names) - set(bound_names)
     unresolved: list[str] = []
     for statement in tree.body:
-        if not (isinstance(statement, ast.ImportFrom) and any(alias.name == "*" for alias in statement.names)):
+        if not (
+            isinstance(statement, ast.ImportFrom)
+            and any(alias.name == "*" for alias in statement.names)
+        ):
             continue
         module = statement.module or ""
         names = public_names(module) if statement.level == 0 and module else None
@@ -48,6 +53,10 @@ def resolve_star_imports(source: str, used_names: Iterable[str], bound_names: It
         wanted = sorted(used & names)
         start, end = statement.lineno - 1, (statement.end_lineno or statement.lineno) - 1
         indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
-        replacement = f"{indent}from {module} import {', '.join(wanted)}" if wanted else f"{indent}# nb2prod: `from {module} import *` provided nothing the notebook uses"
+        replacement = (
+            f"{indent}from {module} import {', '.join(wanted)}"
+            if wanted
+            else f"{indent}# nb2prod: `from {module} import *` provided nothing the notebook uses"
+        )
         lines[start : end + 1] = [replacement] + [""] * (end - start)
     return "\n".join(lines), unresolved

@@ -40,7 +40,9 @@ def _isinstance_target(annotation: str, module_alias: str) -> str | None:
     generic = _GENERIC.match(annotation)
     if generic:
         return generic.group(1)
-    if _QUALIFIED.match(annotation) or (annotation.isidentifier() and annotation[:1].isupper() and annotation != ANY):
+    if _QUALIFIED.match(annotation) or (
+        annotation.isidentifier() and annotation[:1].isupper() and annotation != ANY
+    ):
         return f"{module_alias}.{annotation}"
     return None
 
@@ -60,7 +62,9 @@ def _value_assertion(target: str, summary: Mapping[str, object], module_alias: s
     elif kind in ("ndarray", "dataframe", "series"):
         lines.append(f"assert tuple({target}.shape) == {tuple(summary.get('shape', ()))!r}")  # type: ignore[arg-type]
         if kind == "dataframe" and "columns" in summary:
-            lines.append(f"assert [str(column) for column in {target}.columns] == {summary['columns']!r}")
+            lines.append(
+                f"assert [str(column) for column in {target}.columns] == {summary['columns']!r}"
+            )
         if "dtype" in summary:
             lines.append(f"assert str({target}.dtype) == {summary['dtype']!r}")
     return lines
@@ -129,11 +133,19 @@ def generate_tests(
     # Smoke test
     lines.extend(["", *skip_marker(len(plan.steps)), "def test_run_completes() -> None:"])
     count += 1
-    final_type = generated.step_types.get(plan.steps[-1].name, {}).get(f"return:{plan.final_result}") if plan.steps and plan.final_result else None
+    final_type = (
+        generated.step_types.get(plan.steps[-1].name, {}).get(f"return:{plan.final_result}")
+        if plan.steps and plan.final_result
+        else None
+    )
     if plan.final_result and final_type:
         lines.append(f"    result = {alias}.run({alias}.Params())")
         target = _isinstance_target(final_type, alias)
-        final_summary = recorded.get(plan.steps[-1].name, {}).get(f"return:{plan.final_result}") if plan.steps else None
+        final_summary = (
+            recorded.get(plan.steps[-1].name, {}).get(f"return:{plan.final_result}")
+            if plan.steps
+            else None
+        )
         if target:
             lines.append(f"    assert isinstance(result, {target})")
         if final_summary:
@@ -145,7 +157,9 @@ def generate_tests(
 
     # The command line
     count += 1
-    lines.extend(["", "", "def test_help_lists_the_parameters(capsys: pytest.CaptureFixture[str]) -> None:"])
+    lines.extend(
+        ["", "", "def test_help_lists_the_parameters(capsys: pytest.CaptureFixture[str]) -> None:"]
+    )
     lines.append("    with pytest.raises(SystemExit) as exit_info:")
     lines.append(f'        {alias}.main(["--help"])')
     lines.append("    assert exit_info.value.code == 0")
@@ -163,17 +177,37 @@ def generate_tests(
         needed = _needed_names(plan, index, step)
         provided: set[str] = set()
         for upstream in plan.steps[:index]:
-            call = step_call(upstream, run_argument, field_names, provided, generated.is_async.get(upstream.name, False))
+            call = step_call(
+                upstream,
+                run_argument,
+                field_names,
+                provided,
+                generated.is_async.get(upstream.name, False),
+            )
             call = _prefix(call, upstream.name, alias)
-            returned = [*upstream.returns, *((upstream.result,) if upstream.result and upstream.result not in upstream.returns else ())]
-            if (returned and not set(returned) & needed) or (len(returned) == 1 and returned[0] not in needed):
+            returned = [
+                *upstream.returns,
+                *(
+                    (upstream.result,)
+                    if upstream.result and upstream.result not in upstream.returns
+                    else ()
+                ),
+            ]
+            if (returned and not set(returned) & needed) or (
+                len(returned) == 1 and returned[0] not in needed
+            ):
                 call = call.split(" = ", 1)[1]
             lines.append(f"    {call}")
             provided.update(returned)
-        call = step_call(step, run_argument, field_names, provided, generated.is_async.get(step.name, False))
+        call = step_call(
+            step, run_argument, field_names, provided, generated.is_async.get(step.name, False)
+        )
         call = _prefix(call, step.name, alias)
         expression = call.split(" = ", 1)[1] if " = " in call else call
-        returned = [*step.returns, *((step.result,) if step.result and step.result not in step.returns else ())]
+        returned = [
+            *step.returns,
+            *((step.result,) if step.result and step.result not in step.returns else ()),
+        ]
         summaries = recorded.get(step.name, {})
         if not returned:
             lines.append(f"    assert {expression} is None")
@@ -186,7 +220,9 @@ def generate_tests(
             summary = summaries.get(f"return:{returned[0]}")
             checks.extend(_value_assertion("result", summary, alias) if summary else [])
             if not checks:
-                checks = ["del result  # the value is not checked: its type is unknown (try --trace)"]
+                checks = [
+                    "del result  # the value is not checked: its type is unknown (try --trace)"
+                ]
             lines.extend(f"    {check}" for check in checks)
         else:
             lines.append(f"    assert isinstance(result, {alias}.{step.result_class})")
@@ -197,7 +233,9 @@ def generate_tests(
                     lines.append(f"    assert isinstance(result.{name}, {target})")
                 summary = summaries.get(f"return:{name}")
                 if summary:
-                    lines.extend(f"    {line}" for line in _value_assertion(f"result.{name}", summary, alias))
+                    lines.extend(
+                        f"    {line}" for line in _value_assertion(f"result.{name}", summary, alias)
+                    )
     source = "\n".join(lines).replace("\n\n\nimport pytest", "\nimport pytest") + "\n"
     return GeneratedTests(source, count, needs_user)
 

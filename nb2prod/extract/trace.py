@@ -17,7 +17,7 @@ from nb2prod.extract.types import ANY, annotation_for_runtime_type, import_alias
 
 __all__ = ["TraceResult", "trace_notebook"]
 
-_RECORDER = '''
+_RECORDER = """
 def __nb2prod_summary__(value):
     import hashlib
     kind = type(value)
@@ -55,7 +55,7 @@ def __nb2prod_record__(step, names):
                 pass
     with open(__NB2PROD_TRACE_FILE__, "a") as handle:
         handle.write(json.dumps({"step": step, "values": found}, default=str) + "\\n")
-'''
+"""
 
 
 @dataclass
@@ -65,7 +65,9 @@ class TraceResult:
     values: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
-    def annotations(self, plan: Plan, cells: Mapping[int, PreparedCell], chunks: Mapping[int, tuple[Chunk, ...]]) -> dict[str, dict[str, str]]:
+    def annotations(
+        self, plan: Plan, cells: Mapping[int, PreparedCell], chunks: Mapping[int, tuple[Chunk, ...]]
+    ) -> dict[str, dict[str, str]]:
         """Annotations from the recorded runtime types, where they say more than ``Any``."""
         statements = [
             statement
@@ -78,7 +80,9 @@ class TraceResult:
         found: dict[str, dict[str, str]] = {}
         for step, values in self.values.items():
             for name, summary in values.items():
-                annotation = annotation_for_runtime_type(str(summary.get("module")), str(summary.get("type")), aliases)
+                annotation = annotation_for_runtime_type(
+                    str(summary.get("module")), str(summary.get("type")), aliases
+                )
                 # A value that happened to be an int is typed float: static types (mypy's view of
                 # statistics.mean, numpy scalars...) are often float where this run saw an int.
                 annotation = "float" if annotation == "int" else annotation
@@ -91,32 +95,49 @@ def _new_code_cell(nbformat: Any, source: str) -> Any:
     return nbformat.v4.new_code_cell(source)
 
 
-def trace_notebook(notebook_path: Path, plan: Plan, cells: Mapping[int, PreparedCell], chunks: Mapping[int, tuple[Chunk, ...]], *, timeout: float = 600.0) -> TraceResult:
+def trace_notebook(
+    notebook_path: Path,
+    plan: Plan,
+    cells: Mapping[int, PreparedCell],
+    chunks: Mapping[int, tuple[Chunk, ...]],
+    *,
+    timeout: float = 600.0,
+) -> TraceResult:
     """Execute a copy of the notebook with recording cells at step boundaries; never touches the original."""
     result = TraceResult()
     try:
         import nbclient
         import nbformat
     except ImportError as error:  # pragma: no cover - both are dependencies of nb2prod
-        result.problems.append(Problem(f"--trace needs nbclient and nbformat: {error}", None, "error"))
+        result.problems.append(
+            Problem(f"--trace needs nbclient and nbformat: {error}", None, "error")
+        )
         return result
     document = nbformat.read(str(notebook_path), as_version=4)  # type: ignore[no-untyped-call]
     with tempfile.TemporaryDirectory(prefix="nb2prod-trace-") as temporary:
         trace_file = Path(temporary) / "trace.jsonl"
         first_of = {step.cells[0]: step for step in plan.steps}
         last_of = {step.cells[-1]: step for step in plan.steps}
-        new_cells = [_new_code_cell(nbformat, f"__NB2PROD_TRACE_FILE__ = {str(trace_file)!r}\n{_RECORDER}")]
+        new_cells = [
+            _new_code_cell(nbformat, f"__NB2PROD_TRACE_FILE__ = {str(trace_file)!r}\n{_RECORDER}")
+        ]
         for index, cell in enumerate(document.cells, start=1):
             if index in first_of and first_of[index].parameters:
                 step = first_of[index]
-                new_cells.append(_new_code_cell(nbformat, f"__nb2prod_record__({step.name!r}, {list(step.parameters)!r})"))
+                new_cells.append(
+                    _new_code_cell(
+                        nbformat, f"__nb2prod_record__({step.name!r}, {list(step.parameters)!r})"
+                    )
+                )
             new_cells.append(cell)
             if index in last_of:
                 step = last_of[index]
                 returned = [*step.returns, *((step.result,) if step.result else ())]
                 if returned:
                     names = [f"return:{name}" for name in returned]
-                    new_cells.append(_new_code_cell(nbformat, f"__nb2prod_record__({step.name!r}, {names!r})"))
+                    new_cells.append(
+                        _new_code_cell(nbformat, f"__nb2prod_record__({step.name!r}, {names!r})")
+                    )
         document.cells = new_cells
         client = nbclient.NotebookClient(
             document,
@@ -129,7 +150,11 @@ def trace_notebook(notebook_path: Path, plan: Plan, cells: Mapping[int, Prepared
             client.execute()
         except Exception as error:
             message = str(error).strip().splitlines()
-            result.problems.append(Problem(f"--trace: the notebook failed while running: {message[-1][:160] if message else type(error).__name__}"))
+            result.problems.append(
+                Problem(
+                    f"--trace: the notebook failed while running: {message[-1][:160] if message else type(error).__name__}"
+                )
+            )
         if trace_file.exists():
             for line in trace_file.read_text(encoding="utf-8").splitlines():
                 record = json.loads(line)

@@ -19,30 +19,97 @@ KNOWN_CONSTRUCTORS: dict[str, tuple[str, str]] = {
     **{
         f"pandas.{name}": _DATAFRAME
         for name in (
-            "read_csv", "read_table", "read_excel", "read_json", "read_parquet", "read_feather", "read_pickle",
-            "read_sql", "read_sql_query", "read_sql_table", "read_fwf", "read_html_table", "read_stata",
-            "read_sas", "read_spss", "read_orc", "read_xml", "DataFrame", "merge", "pivot_table",
-            "get_dummies", "crosstab", "json_normalize",
+            "read_csv",
+            "read_table",
+            "read_excel",
+            "read_json",
+            "read_parquet",
+            "read_feather",
+            "read_pickle",
+            "read_sql",
+            "read_sql_query",
+            "read_sql_table",
+            "read_fwf",
+            "read_html_table",
+            "read_stata",
+            "read_sas",
+            "read_spss",
+            "read_orc",
+            "read_xml",
+            "DataFrame",
+            "merge",
+            "pivot_table",
+            "get_dummies",
+            "crosstab",
+            "json_normalize",
         )
     },
     "pandas.Series": _SERIES,
     **{
         f"numpy.{name}": _NDARRAY
         for name in (
-            "array", "asarray", "zeros", "ones", "empty", "full", "arange", "linspace", "logspace", "eye",
-            "identity", "zeros_like", "ones_like", "empty_like", "full_like", "concatenate", "stack",
-            "vstack", "hstack", "column_stack", "loadtxt", "genfromtxt", "load", "fromfunction", "diag",
-            "random.rand", "random.randn", "random.random", "random.random_sample", "random.normal",
-            "random.uniform", "random.permutation", "cumsum", "sort", "where", "dot", "matmul",
+            "array",
+            "asarray",
+            "zeros",
+            "ones",
+            "empty",
+            "full",
+            "arange",
+            "linspace",
+            "logspace",
+            "eye",
+            "identity",
+            "zeros_like",
+            "ones_like",
+            "empty_like",
+            "full_like",
+            "concatenate",
+            "stack",
+            "vstack",
+            "hstack",
+            "column_stack",
+            "loadtxt",
+            "genfromtxt",
+            "load",
+            "fromfunction",
+            "diag",
+            "random.rand",
+            "random.randn",
+            "random.random",
+            "random.random_sample",
+            "random.normal",
+            "random.uniform",
+            "random.permutation",
+            "cumsum",
+            "sort",
+            "where",
+            "dot",
+            "matmul",
         )
     },
     "matplotlib.pyplot.figure": _FIGURE,
 }
 _BUILTIN_RESULTS = {
-    "len": "int", "int": "int", "float": "float", "str": "str", "repr": "str", "bool": "bool",
-    "list": "list[Any]", "dict": "dict[Any, Any]", "set": "set[Any]", "tuple": "tuple[Any, ...]",
-    "sorted": "list[Any]", "range": "range", "bytes": "bytes", "frozenset": "frozenset[Any]",
-    "abs": ANY, "round": ANY, "input": "str", "ord": "int", "chr": "str", "hex": "str",
+    "len": "int",
+    "int": "int",
+    "float": "float",
+    "str": "str",
+    "repr": "str",
+    "bool": "bool",
+    "list": "list[Any]",
+    "dict": "dict[Any, Any]",
+    "set": "set[Any]",
+    "tuple": "tuple[Any, ...]",
+    "sorted": "list[Any]",
+    "range": "range",
+    "bytes": "bytes",
+    "frozenset": "frozenset[Any]",
+    "abs": ANY,
+    "round": ANY,
+    "input": "str",
+    "ord": "int",
+    "chr": "str",
+    "hex": "str",
 }
 # Runtime type (module, qualified name) -> the type to write, for --trace.
 _RUNTIME: dict[tuple[str, str], tuple[str, str]] = {
@@ -52,9 +119,17 @@ _RUNTIME: dict[tuple[str, str], tuple[str, str]] = {
     ("matplotlib.figure", "Figure"): _FIGURE,
 }
 _RUNTIME_BUILTINS = {
-    "int": "int", "float": "float", "str": "str", "bool": "bool", "bytes": "bytes",
-    "list": "list[Any]", "dict": "dict[Any, Any]", "set": "set[Any]", "tuple": "tuple[Any, ...]",
-    "range": "range", "frozenset": "frozenset[Any]",
+    "int": "int",
+    "float": "float",
+    "str": "str",
+    "bool": "bool",
+    "bytes": "bytes",
+    "list": "list[Any]",
+    "dict": "dict[Any, Any]",
+    "set": "set[Any]",
+    "tuple": "tuple[Any, ...]",
+    "range": "range",
+    "frozenset": "frozenset[Any]",
 }
 
 
@@ -116,7 +191,11 @@ def _literal_type(node: ast.expr) -> str | None:
         return inner if inner in ("int", "float", "complex") else None
     if isinstance(node, (ast.List, ast.Set, ast.Tuple)):
         element_types = {_literal_type(element) for element in node.elts}
-        element = next(iter(element_types)) if len(element_types) == 1 and None not in element_types else ANY
+        element = (
+            next(iter(element_types))
+            if len(element_types) == 1 and None not in element_types
+            else ANY
+        )
         if isinstance(node, ast.Tuple):
             return f"tuple[{element}, ...]"
         return f"{'list' if isinstance(node, ast.List) else 'set'}[{element}]"
@@ -126,12 +205,16 @@ def _literal_type(node: ast.expr) -> str | None:
         key_type = next(iter(keys)) if len(keys) == 1 and None not in keys else ANY
         value_type = next(iter(values)) if len(values) == 1 and None not in values else ANY
         return f"dict[{key_type}, {value_type}]"
-    if isinstance(node, ast.Compare) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
+    if isinstance(node, ast.Compare) or (
+        isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)
+    ):
         return "bool"
     return None
 
 
-def annotation_of(value: ast.expr | None, aliases: Mapping[str, str], *, precise_containers: bool = False) -> str:
+def annotation_of(
+    value: ast.expr | None, aliases: Mapping[str, str], *, precise_containers: bool = False
+) -> str:
     """The annotation for a name bound to ``value``; ``Any`` when nothing certain is known.
 
     A list, dict or set literal is ``list[Any]`` (...) unless ``precise_containers``: notebook code
@@ -140,7 +223,11 @@ def annotation_of(value: ast.expr | None, aliases: Mapping[str, str], *, precise
     if value is None:
         return ANY
     literal = _literal_type(value)
-    if literal is not None and not precise_containers and isinstance(value, (ast.List, ast.Set, ast.Dict)):
+    if (
+        literal is not None
+        and not precise_containers
+        and isinstance(value, (ast.List, ast.Set, ast.Dict))
+    ):
         return {ast.List: "list[Any]", ast.Set: "set[Any]", ast.Dict: "dict[Any, Any]"}[type(value)]
     if literal is not None:
         return literal
@@ -161,7 +248,9 @@ def annotation_of(value: ast.expr | None, aliases: Mapping[str, str], *, precise
     return ANY
 
 
-def annotation_for_runtime_type(module: str, qualified_name: str, aliases: Mapping[str, str]) -> str:
+def annotation_for_runtime_type(
+    module: str, qualified_name: str, aliases: Mapping[str, str]
+) -> str:
     """The annotation for a value whose runtime type was recorded by ``--trace``."""
     if module == "builtins":
         return _RUNTIME_BUILTINS.get(qualified_name, ANY)

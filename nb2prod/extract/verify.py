@@ -20,9 +20,22 @@ __all__ = ["CheckResult", "expected_printed_output", "normalise_output", "run_ch
 Verdict = Literal["passed", "failed", "skipped"]
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 # Cells whose saved output is IPython's own chatter, not what the code printed.
-_SILENT_CELL_MAGICS = ("%%writefile", "%%file", "%%bash", "%%sh", "%%script", "%%capture", "%%html", "%%javascript", "%%latex")
+_SILENT_CELL_MAGICS = (
+    "%%writefile",
+    "%%file",
+    "%%bash",
+    "%%sh",
+    "%%script",
+    "%%capture",
+    "%%html",
+    "%%javascript",
+    "%%latex",
+)
 _MAGIC_CHATTER = re.compile(r"^(CPU times:|Wall time:|Note: you may need to restart the kernel)")
-_PYTEST_SUMMARY = re.compile(r"^=*\s*(?P<text>\d+ (?:passed|failed|skipped|errors?|deselected)[^=\n]*?) in [\d.]+s", re.MULTILINE)
+_PYTEST_SUMMARY = re.compile(
+    r"^=*\s*(?P<text>\d+ (?:passed|failed|skipped|errors?|deselected)[^=\n]*?) in [\d.]+s",
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +61,13 @@ def _run(command: list[str], folder: Path, timeout: float) -> tuple[int, str]:
     environment["PYTHONDONTWRITEBYTECODE"] = "1"
     try:
         completed = subprocess.run(
-            command, cwd=folder, capture_output=True, text=True, timeout=timeout, check=False, env=environment
+            command,
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env=environment,
         )
     except subprocess.TimeoutExpired:
         return -1, f"timed out after {timeout:.0f} s"
@@ -85,33 +104,59 @@ def expected_printed_output(notebook: Notebook, cell_numbers: set[int] | None = 
     return "".join(parts)
 
 
-def _compare_printed(folder: Path, module_name: str, notebook: Notebook, timeout: float, cell_numbers: set[int] | None) -> CheckResult:
+def _compare_printed(
+    folder: Path,
+    module_name: str,
+    notebook: Notebook,
+    timeout: float,
+    cell_numbers: set[int] | None,
+) -> CheckResult:
     expected = expected_printed_output(notebook, cell_numbers)
     if expected is None:
-        return CheckResult("printed output", "skipped", "the notebook has no saved outputs to compare with")
+        return CheckResult(
+            "printed output", "skipped", "the notebook has no saved outputs to compare with"
+        )
     code, _ = 0, ""
     try:
         environment = dict(os.environ)
         environment.setdefault("MPLBACKEND", "Agg")
         completed = subprocess.run(
-            [sys.executable, "-m", module_name], cwd=folder, capture_output=True, text=True, timeout=timeout, check=False, env=environment
+            [sys.executable, "-m", module_name],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env=environment,
         )
         code, printed, errors = completed.returncode, completed.stdout, completed.stderr
     except subprocess.TimeoutExpired:
-        return CheckResult("printed output", "failed", f"python -m {module_name} timed out after {timeout:.0f} s")
+        return CheckResult(
+            "printed output", "failed", f"python -m {module_name} timed out after {timeout:.0f} s"
+        )
     if code != 0:
         last = errors.strip().splitlines()[-1] if errors.strip() else f"exit code {code}"
-        return CheckResult("printed output", "failed", f"python -m {module_name} failed: {last[:160]}", errors)
+        return CheckResult(
+            "printed output", "failed", f"python -m {module_name} failed: {last[:160]}", errors
+        )
     expected_lines, printed_lines = normalise_output(expected), normalise_output(printed)
     if expected_lines == printed_lines:
-        return CheckResult("printed output", "passed", f"matches the notebook ({len(expected_lines)} lines)")
+        return CheckResult(
+            "printed output", "passed", f"matches the notebook ({len(expected_lines)} lines)"
+        )
     for index, (want, got) in enumerate(zip(expected_lines, printed_lines, strict=False), start=1):
         if want != got:
             return CheckResult(
-                "printed output", "failed", f"line {index} differs: notebook {want[:60]!r}, module {got[:60]!r}", printed
+                "printed output",
+                "failed",
+                f"line {index} differs: notebook {want[:60]!r}, module {got[:60]!r}",
+                printed,
             )
     return CheckResult(
-        "printed output", "failed", f"the notebook printed {len(expected_lines)} lines, the module {len(printed_lines)}", printed
+        "printed output",
+        "failed",
+        f"the notebook printed {len(expected_lines)} lines, the module {len(printed_lines)}",
+        printed,
     )
 
 
@@ -128,17 +173,36 @@ def run_checks(
     ruff = ruff_command()
     code, output = _run([*ruff, "check", "--no-cache", "."], folder, timeout)
     results.append(
-        CheckResult("ruff check", "passed" if code == 0 else "failed", "no findings" if code == 0 else _first_lines(output), output)
+        CheckResult(
+            "ruff check",
+            "passed" if code == 0 else "failed",
+            "no findings" if code == 0 else _first_lines(output),
+            output,
+        )
     )
     code, output = _run([*ruff, "format", "--check", "--no-cache", "."], folder, timeout)
     results.append(
-        CheckResult("ruff format", "passed" if code == 0 else "failed", "formatted" if code == 0 else _first_lines(output), output)
+        CheckResult(
+            "ruff format",
+            "passed" if code == 0 else "failed",
+            "formatted" if code == 0 else _first_lines(output),
+            output,
+        )
     )
-    code, output = _run([sys.executable, "-m", "mypy", "--no-incremental", f"{module_name}.py"], folder, timeout)
+    code, output = _run(
+        [sys.executable, "-m", "mypy", "--no-incremental", f"{module_name}.py"], folder, timeout
+    )
     results.append(
-        CheckResult("mypy", "passed" if code == 0 else "failed", _first_lines(output.strip().splitlines()[-1] if output.strip() else ""), output)
+        CheckResult(
+            "mypy",
+            "passed" if code == 0 else "failed",
+            _first_lines(output.strip().splitlines()[-1] if output.strip() else ""),
+            output,
+        )
     )
-    code, output = _run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs"], folder, timeout)
+    code, output = _run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs"], folder, timeout
+    )
     matches = list(_PYTEST_SUMMARY.finditer(output))
     summary = matches[-1].group("text").strip() if matches else _first_lines(output)
     results.append(CheckResult("tests", "passed" if code == 0 else "failed", summary, output))

@@ -30,15 +30,27 @@ def _changed(folder: Path, files: Iterable[GeneratedFile]) -> list[GeneratedFile
     return changed
 
 
-def write_files(folder: Path, files: Iterable[GeneratedFile], *, force: bool = False, protected: Iterable[Path] = ()) -> list[Path]:
+def write_files(
+    folder: Path,
+    files: Iterable[GeneratedFile],
+    *,
+    force: bool = False,
+    protected: Iterable[Path] = (),
+) -> list[Path]:
     """Write ``files`` under ``folder``; returns the paths written (unchanged files are left alone)."""
     files = list(files)
     protected_paths = {path.resolve() for path in protected}
     for generated in files:
         if (folder / generated.relative_path).resolve() in protected_paths:
-            raise Nb2prodError(f"refusing to overwrite the input notebook with {generated.relative_path}", folder)
+            raise Nb2prodError(
+                f"refusing to overwrite the input notebook with {generated.relative_path}", folder
+            )
     changed = _changed(folder, files)
-    existing = [generated.relative_path for generated in changed if (folder / generated.relative_path).exists()]
+    existing = [
+        generated.relative_path
+        for generated in changed
+        if (folder / generated.relative_path).exists()
+    ]
     if existing and not force:
         shown = ", ".join(existing[:4]) + (" ..." if len(existing) > 4 else "")
         raise OutputExistsError(f"would overwrite {shown} (use --force to replace)", folder)
@@ -64,6 +76,11 @@ def diff_files(folder: Path, files: Iterable[GeneratedFile]) -> str:
             before = []
         after = generated.text.splitlines(keepends=True)
         chunks.extend(
-            difflib.unified_diff(before, after, fromfile=f"a/{generated.relative_path}", tofile=f"b/{generated.relative_path}")
+            difflib.unified_diff(
+                before,
+                after,
+                fromfile=f"a/{generated.relative_path}",
+                tofile=f"b/{generated.relative_path}",
+            )
         )
     return "".join(chunks)

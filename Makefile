@@ -42,7 +42,10 @@ test: setup labextension
 	$(BIN)/ruff format --check nb2prod
 	$(BIN)/mypy nb2prod
 	cd labextension && PATH=$(abspath $(BIN)):$$PATH jlpm test
-	$(BIN)/pytest -q
+	# The server tests run in their own process: Playwright's sync API and nbclient leave asyncio state
+	# behind that pytest-jupyter's in-process server cannot share.
+	$(BIN)/pytest -q --ignore=tests/server
+	$(BIN)/pytest -q tests/server
 	$(MAKE) wheel-check
 
 # The wheel must carry the prebuilt JupyterLab extension and the server config.
@@ -56,7 +59,8 @@ wheel-check: setup labextension
 	  sys.exit(f'wheel lacks {missing or \"remoteEntry.*.js\"}') if missing or not remote else print(f'wheel ok: {len(names)} files, {remote[0].rsplit(\"/\", 1)[1]}')"
 
 test-fast: setup
-	$(BIN)/pytest -q -m "not browser and not kernel and not slow"
+	$(BIN)/pytest -q -m "not browser and not kernel and not slow" --ignore=tests/server
+	$(BIN)/pytest -q -m "not browser and not kernel and not slow" tests/server
 
 bench: setup
 	$(PYTHON) benchmarks/bench_lint.py

@@ -255,8 +255,13 @@ def _replay_notebook_order(flow: Dataflow, code_numbers: list[int]) -> None:
             if later:
                 if uncertain is None or uncertain > number:
                     flow.use_before_definition.append(MissingRead(number, read, later))
-            elif uncertain is None and not flow.definers.get(name):
-                flow.undefined.append(MissingRead(number, read, ()))
+            elif uncertain is None or (uncertain > number and flow.definers.get(name)):
+                # No cell below defines it: either none does, or only this cell (after the read) or
+                # a cell above whose definition a `del` removed. A fresh run fails here either way.
+                earlier_or_here = tuple(
+                    cell for cell in flow.definers.get(name, ()) if cell <= number
+                )
+                flow.undefined.append(MissingRead(number, read, earlier_or_here))
         for binding in cell_fact.defines:
             defined[binding.name] = number
         for name in writes:

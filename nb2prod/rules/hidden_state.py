@@ -445,14 +445,25 @@ class UndefinedName(Rule):
                 continue
             seen.add(key)
             cell = context.cell(missing.cell)
-            message = (
-                f"`{name}` is used in cell {missing.cell}{_through(missing)} but no cell defines it"
-            )
             ran_clean = (
                 cell.execution_count is not None
                 and not missing.read.use.deferred
                 and not any(output.get("output_type") == "error" for output in cell.outputs)
             )
+            if missing.cell in missing.definers:
+                message = (
+                    f"`{name}` is read in cell {missing.cell}{_through(missing)} before the cell "
+                    "assigns it, and no cell above defines it: Restart & Run All fails here"
+                )
+                ran_clean = False
+            elif missing.definers:
+                message = (
+                    f"`{name}` is used in cell {missing.cell}{_through(missing)} after `del` "
+                    f"removed it (it is defined in cell {missing.definers[-1]})"
+                )
+                ran_clean = False
+            else:
+                message = f"`{name}` is used in cell {missing.cell}{_through(missing)} but no cell defines it"
             if ran_clean:
                 message += f"; the cell ran with it (In [{cell.execution_count}]), so it came from a deleted cell"
             yield self.diagnostic(

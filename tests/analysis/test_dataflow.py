@@ -68,7 +68,10 @@ FINDING_CASES = [
     ({"1": "try:\n    cache\nexcept NameError:\n    cache = {}"}, None, set(), set()),
     ({"1": "print(__file__)"}, None, set(), {(1, "__file__")}),
     ({"1": "display(_, In, Out, _i1, get_ipython())"}, None, set(), set()),
-    ({"1": "x = 1", "2": "del x", "3": "print(x)"}, None, set(), set()),
+    ({"1": "x = 1", "2": "del x", "3": "print(x)"}, None, set(), {(3, "x")}),
+    ({"1": "print(x)\nx = 1"}, None, set(), {(1, "x")}),
+    ({"1": "import numpy as np", "2": "x = np.abs(x)"}, None, set(), {(2, "x")}),
+    ({"1": "x = 1", "2": "x = np_abs(x)", "3": "def np_abs(v):\n    return v"}, None, {(2, "np_abs")}, set()),
     ({"1": "print(y)", "2": "y = 1", "3": "y = 2"}, None, {(1, "y")}, set()),
 ]
 

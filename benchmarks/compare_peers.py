@@ -93,7 +93,7 @@ def timed(command: Sequence[str], repeat: int, **kwargs: object) -> tuple[float,
 
 
 def run_nb2prod(files: list[Path], folder: Path, repeat: int, *, ruff: bool) -> Outcome:
-    command = [sys.executable, "-m", "nb2prod", "lint", "--format", "json", "--exit-zero", str(folder)]
+    command = [sys.executable, "-m", "nb2prod", "lint", "--format", "json", "--exit-zero", str(folder.resolve())]
     if not ruff:
         command.insert(4, "--no-ruff")
     seconds, completed = timed(command, repeat, cwd=tempfile.gettempdir())

@@ -126,18 +126,20 @@ def lint_path(path: Path, settings: Settings, rules: Sequence[type[Rule]]) -> Li
 
 @contextmanager
 def _batch_gc() -> Iterator[None]:
-    """Collect garbage less often while linting many files.
+    """No cyclic garbage collection while linting a batch of files.
 
     Parsed cells stay cached (``parse_source``), so the heap fills with long-lived ``ast`` nodes
-    that every young-generation collection re-scans: with CPython's default thresholds that costs
-    a third of the run on a large folder (as in mypy, which does the same).
+    that every collection re-scans: on a large folder that tripled the cost of parsing. Lint makes
+    almost no reference cycles (trees and findings are acyclic), so reference counting frees what
+    it drops; collection resumes when the batch ends.
     """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(max(thresholds[0], 50_000), *thresholds[1:])
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
+        if was_enabled:
+            gc.enable()
 
 
 def _lint_chunk(arguments: tuple[list[Path], Settings, list[type[Rule]]]) -> list[LintResult]:

@@ -32,7 +32,8 @@ INJECTED_TAG = "injected-parameters"
 
 
 def _facts(context: LintContext) -> dict[int, CellFacts]:
-    return {number: cell_facts(parsed) for number, parsed in context.parsed.items()}
+    """The per-cell facts the dataflow already computed for this notebook."""
+    return context.dataflow.facts
 
 
 def _line_of(cell: Cell, line: int) -> str:

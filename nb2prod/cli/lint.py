@@ -183,6 +183,9 @@ def _plural(count: int, noun: str) -> str:
 
 def _summary(file_count: int, diagnostics: Sequence[Diagnostic]) -> None:
     """The closing line on standard error, so that standard output stays machine-readable."""
+    if file_count == 0:
+        click.echo(click.style("warning: no notebooks found", fg="yellow"), err=True)
+        return
     if not diagnostics:
         click.echo(
             click.style(f"All checks passed ({_plural(file_count, 'notebook')}).", fg="green"),

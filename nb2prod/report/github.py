@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nb2prod.diagnostics import Diagnostic
+from nb2prod.report.file_lines import file_line_of
 
 __all__ = ["render_github"]
 
@@ -20,7 +21,8 @@ def _escape_property(text: str) -> str:
 
 
 def render_github(diagnostics: Sequence[Diagnostic]) -> str:
-    """Annotations name the cell in the title, since GitHub cannot address a line inside a cell."""
+    """Annotations sit on the line of the ``.ipynb`` file that holds the cell's source line, and
+    name the cell and its line in the message."""
     lines = []
     for diagnostic in diagnostics:
         span = diagnostic.span
@@ -28,6 +30,9 @@ def render_github(diagnostics: Sequence[Diagnostic]) -> str:
         where = ""
         if span is not None:
             where = f"cell {span.cell}, line {span.line}: "
+            file_line = file_line_of(diagnostic.path, span.cell, span.line)
+            if file_line is not None:
+                properties.append(f"line={file_line}")
         title = f"{diagnostic.code} {diagnostic.name}"
         properties.append(f"title={_escape_property(title)}")
         message = _escape_data(f"{where}{diagnostic.message}")

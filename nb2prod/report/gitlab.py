@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 
 from nb2prod.diagnostics import Diagnostic
+from nb2prod.report.file_lines import file_line_of
 
-__all__ = ["file_line_of", "render_gitlab"]
+__all__ = ["render_gitlab"]
 
 # GitLab severities: info, minor, major, critical, blocker.
 _SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
@@ -66,106 +66,3 @@ def _fingerprint(diagnostic: Diagnostic, used: set[str]) -> str:
         fingerprint = hashlib.md5(f"{base}:{counter}".encode(), usedforsecurity=False).hexdigest()
     used.add(fingerprint)
     return fingerprint
-
-
-def file_line_of(path: str, cell: int, line: int) -> int | None:
-    """The 1-based line of the notebook file where ``line`` of cell ``cell`` is written, if findable."""
-    table = _cell_source_lines(path)
-    if table is None or not 0 < cell <= len(table):
-        return None
-    lines = table[cell - 1]
-    if not lines:
-        return None
-    return lines[min(max(line, 1), len(lines)) - 1]
-
-
-@lru_cache(maxsize=64)
-def _cell_source_lines(path: str) -> tuple[tuple[int, ...], ...] | None:
-    """For each cell, the file line of each of its source lines (``source`` written as a list)."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return _scan(text)
-
-
-def _scan(text: str) -> tuple[tuple[int, ...], ...] | None:
-    """Walk the JSON text once, recording where each cell's ``source`` strings start.
-
-    A light scanner rather than a parser: it tracks string boundaries and nesting, which is enough
-    to find ``"cells": [ {... "source": [ "...", ... ] ...}, ... ]`` in any indentation style.
-    """
-    cells: list[list[int]] = []
-    line = 1
-    depth = 0
-    cells_depth: int | None = None  # depth of the "cells" array when inside it
-    source_depth: int | None = None  # depth of a cell's "source" array/string when inside it
-    last_key: str | None = None
-    expecting_value = False
-    position = 0
-    length = len(text)
-    while position < length:
-        character = text[position]
-        if character == "\n":
-            line += 1
-        elif character == '"':
-            start_line = line
-            end = position + 1
-            buffer: list[str] = []
-            while end < length and text[end] != '"':
-                if text[end] == "\\":
-                    buffer.append(text[end : end + 2])
-                    end += 2
-                    continue
-                if text[end] == "\n":
-                    line += 1
-                buffer.append(text[end])
-                end += 1
-            value = "".join(buffer)
-            position = end
-            if expecting_value:
-                expecting_value = False
-                # "source": "one string": each of its lines is on the same file line.
-                if (
-                    cells
-                    and source_depth is None
-                    and last_key == "source"
-                    and cells_depth is not None
-                    and depth == cells_depth + 1
-                ):
-                    count = max(1, value.count("\\n") + (0 if value.endswith("\\n") else 1))
-                    cells[-1].extend([start_line] * count)
-            elif source_depth is not None and depth == source_depth and cells:
-                cells[-1].append(start_line)
-            else:
-                last_key = value
-        elif character == ":":
-            expecting_value = True
-        elif character in "[{":
-            if expecting_value and last_key == "cells" and depth == 1 and character == "[":
-                cells_depth = depth + 1
-            elif (
-                expecting_value
-                and last_key == "source"
-                and cells_depth is not None
-                and depth == cells_depth + 1
-                and character == "["
-            ):
-                source_depth = depth + 1
-            elif character == "{" and cells_depth is not None and depth == cells_depth:
-                cells.append([])
-            expecting_value = False
-            depth += 1
-        elif character in "]}":
-            depth -= 1
-            if source_depth is not None and depth < source_depth:
-                source_depth = None
-            if cells_depth is not None and depth < cells_depth:
-                cells_depth = None
-        elif character == ",":
-            expecting_value = False
-        elif not character.isspace():
-            expecting_value = False  # a number, true, false or null
-        position += 1
-    return tuple(tuple(lines) for lines in cells) if cells else None

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from nb2prod._version import __version__
 from nb2prod.diagnostics import Diagnostic
+from nb2prod.report.file_lines import file_line_of
 
 __all__ = ["render_sarif"]
 
@@ -45,6 +46,11 @@ def render_sarif(diagnostics: Sequence[Diagnostic]) -> str:
         text = diagnostic.message
         properties: dict[str, object] = {"source": diagnostic.source}
         if span is not None:
+            # Code scanning shows a result only where `region.startLine` says: the line of the
+            # .ipynb file that holds the cell's source line.
+            file_line = file_line_of(diagnostic.path, span.cell, span.line)
+            if file_line is not None:
+                location["physicalLocation"]["region"] = {"startLine": file_line}  # type: ignore[index]
             location["logicalLocations"] = [{"name": f"cell {span.cell}", "kind": "module"}]
             properties.update(
                 {

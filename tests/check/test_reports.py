@@ -13,12 +13,15 @@ import pytest
 from jsonschema import Draft4Validator
 
 from nb2prod.diagnostics import CellSpan, Diagnostic
-from nb2prod.report.gitlab import file_line_of, render_gitlab
+from nb2prod.report.file_lines import file_line_of
+from nb2prod.report.gitlab import render_gitlab
 
 from .conftest import GOOD_CELLS, OUT_OF_ORDER_CELLS, run_nb2prod, write_notebook
 
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-2.1.0.json"
-GITHUB_COMMAND = re.compile(r"^::(error|warning|notice) file=(?P<file>[^,:]+),title=(?P<title>[^:]+)::(?P<message>.+)$")
+GITHUB_COMMAND = re.compile(
+    r"^::(error|warning|notice) file=(?P<file>[^,:]+)(?:,line=(?P<line>\d+))?,title=(?P<title>[^:]+)::(?P<message>.+)$"
+)
 
 
 @pytest.fixture
@@ -62,6 +65,10 @@ def test_github_annotations_name_the_file_and_cell(project: Path) -> None:
         assert (project / match["file"]).is_file()
         assert re.match(r"NB\d{3} [a-z-]+$", match["title"])
         assert match["message"].startswith("cell ")
+        # The annotation sits on the .ipynb line that holds the cell's source line.
+        assert match["line"] is not None
+        file_lines = (project / match["file"]).read_text().splitlines()
+        assert '"source"' in file_lines[int(match["line"]) - 2] or "source" in file_lines[int(match["line"]) - 1]
     assert any("NB101" in line and "cell 2, line 1:" in line for line in lines)
 
 

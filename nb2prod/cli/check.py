@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from nb2prod.cli.options import emit, format_option, output_file_option, split_codes
+from nb2prod.cli.options import (
+    emit,
+    format_option,
+    output_file_option,
+    split_codes,
+    tolerance_options,
+)
 
 if TYPE_CHECKING:
     from nb2prod.check import CheckReport
@@ -77,20 +83,7 @@ FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
     "kernel_name",
     help="With --repro: kernel to run every notebook with (default: each notebook's own).",
 )
-@click.option(
-    "--rtol",
-    type=click.FloatRange(min=0),
-    default=1e-5,
-    show_default=True,
-    help="With --repro: relative tolerance for numbers in outputs.",
-)
-@click.option(
-    "--atol",
-    type=click.FloatRange(min=0),
-    default=1e-8,
-    show_default=True,
-    help="With --repro: absolute tolerance for numbers in outputs.",
-)
+@tolerance_options("With --repro: ")
 @click.option(
     "--repro-jobs",
     type=click.IntRange(min=1),

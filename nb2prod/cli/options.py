@@ -54,3 +54,48 @@ def emit(text: str, output_file: Path | None) -> None:
         return
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def _sentence(prefix: str, text: str) -> str:
+    return f"{prefix}{text}" if prefix else text[:1].upper() + text[1:]
+
+
+def tolerance_options(help_prefix: str = "") -> Callable[[F], F]:
+    """``--rtol`` / ``--atol``: how far numbers in outputs may move and still count as equivalent."""
+
+    def decorate(function: F) -> F:
+        function = click.option(
+            "--atol",
+            type=click.FloatRange(min=0),
+            default=1e-8,
+            show_default=True,
+            help=_sentence(help_prefix, "absolute tolerance for numbers in outputs."),
+        )(function)
+        return click.option(
+            "--rtol",
+            type=click.FloatRange(min=0),
+            default=1e-5,
+            show_default=True,
+            help=_sentence(help_prefix, "relative tolerance for numbers in outputs."),
+        )(function)
+
+    return decorate
+
+
+def kernel_environment_options(function: F) -> F:
+    """``--seed`` / ``--no-seed`` / ``--mpl-backend``: the deterministic kernel environment."""
+    function = click.option(
+        "--mpl-backend",
+        default=None,
+        help="MPLBACKEND for the kernel (default: the inline backend, which renders with Agg).",
+    )(function)
+    function = click.option(
+        "--no-seed", is_flag=True, help="Do not seed random number generators."
+    )(function)
+    return click.option(
+        "--seed",
+        type=int,
+        default=0,
+        show_default=True,
+        help="Seed for random/numpy/torch/tensorflow, set before the first cell.",
+    )(function)

@@ -7,27 +7,20 @@ from pathlib import Path
 
 import click
 
-from nb2prod.cli.options import emit, format_option, output_file_option
+from nb2prod.cli.options import (
+    emit,
+    format_option,
+    kernel_environment_options,
+    output_file_option,
+    tolerance_options,
+)
 
 __all__ = ["repro"]
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--rtol",
-    type=click.FloatRange(min=0),
-    default=1e-5,
-    show_default=True,
-    help="Relative tolerance for numbers in outputs.",
-)
-@click.option(
-    "--atol",
-    type=click.FloatRange(min=0),
-    default=1e-8,
-    show_default=True,
-    help="Absolute tolerance for numbers in outputs.",
-)
+@tolerance_options()
 @click.option(
     "--image-threshold",
     type=click.FloatRange(min=0, max=1),
@@ -61,19 +54,7 @@ __all__ = ["repro"]
     "kernel_name",
     help="Kernel to run every notebook with (default: each notebook's own, or one of its language).",
 )
-@click.option(
-    "--seed",
-    type=int,
-    default=0,
-    show_default=True,
-    help="Seed for random/numpy/torch/tensorflow, set before the first cell.",
-)
-@click.option("--no-seed", is_flag=True, help="Do not seed random number generators.")
-@click.option(
-    "--mpl-backend",
-    default=None,
-    help="MPLBACKEND for the kernel (default: the inline backend, which renders with Agg).",
-)
+@kernel_environment_options
 @click.option(
     "--golden",
     "golden_dir",

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from nb2prod.cli.options import kernel_environment_options
+
 __all__ = ["run"]
 
 
@@ -57,19 +59,7 @@ __all__ = ["run"]
     show_default=True,
     help="Seconds to wait for the kernel to start.",
 )
-@click.option(
-    "--seed",
-    type=int,
-    default=0,
-    show_default=True,
-    help="Seed for random/numpy/torch/tensorflow, set before the first cell.",
-)
-@click.option("--no-seed", is_flag=True, help="Do not seed random number generators.")
-@click.option(
-    "--mpl-backend",
-    default=None,
-    help="MPLBACKEND for the kernel (default: the inline backend, which renders with Agg).",
-)
+@kernel_environment_options
 @click.option(
     "--cwd",
     type=click.Path(path_type=Path, file_okay=False, exists=True),

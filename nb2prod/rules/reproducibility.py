@@ -649,36 +649,21 @@ class WorkingDirectoryChange(Rule):
 
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
         for index in cell_indexes(context):
-            found: list[tuple[int, int, Diagnostic]] = []
             for item in index.parsed.masked.syntax:
                 if item.kind == "line_magic" and item.name in _DIRECTORY_MAGICS:
                     target = f" {_short(item.arguments, 40)}" if item.arguments else ""
-                    found.append(
-                        (
-                            item.line,
-                            item.column,
-                            self.diagnostic(
-                                context,
-                                _syntax_span(context, index.cell, item),
-                                f"`%{item.name}{target}` changes the working directory; later relative paths depend on which cells ran",
-                            ),
-                        )
+                    yield self.diagnostic(
+                        context,
+                        _syntax_span(context, index.cell, item),
+                        f"`%{item.name}{target}` changes the working directory; later relative paths depend on which cells ran",
                     )
             for call, name in index.calls:
                 if name == "os.chdir":
-                    found.append(
-                        (
-                            call.lineno,
-                            call.col_offset,
-                            self.diagnostic(
-                                context,
-                                node_span(context, index.cell, call),
-                                f"`{_source_of(index.cell, call)}` changes the working directory; later relative paths depend on which cells ran",
-                            ),
-                        )
+                    yield self.diagnostic(
+                        context,
+                        node_span(context, index.cell, call),
+                        f"`{_source_of(index.cell, call)}` changes the working directory; later relative paths depend on which cells ran",
                     )
-            for _, _, diagnostic in sorted(found, key=lambda item: (item[0], item[1])):
-                yield diagnostic
 
 
 # --------------------------------------------------------------------------------------------------
@@ -934,38 +919,23 @@ class NetworkDataFetch(Rule):
 
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
         for index in cell_indexes(context):
-            found: list[tuple[int, int, Diagnostic]] = []
             for item in index.parsed.masked.syntax:
                 if item.kind in ("shell", "assigned_shell") and _is_network_shell(
                     _shell_words(item.arguments)
                 ):
-                    found.append(
-                        (
-                            item.line,
-                            item.column,
-                            self.diagnostic(
-                                context,
-                                _syntax_span(context, index.cell, item),
-                                f"`!{_short(item.arguments, 50)}` downloads data at run time; a fresh run depends on the server and may see different data",
-                            ),
-                        )
+                    yield self.diagnostic(
+                        context,
+                        _syntax_span(context, index.cell, item),
+                        f"`!{_short(item.arguments, 50)}` downloads data at run time; a fresh run depends on the server and may see different data",
                     )
             for call, name in index.calls:
                 if name is None or not self._fetches(call, name):
                     continue
-                found.append(
-                    (
-                        call.lineno,
-                        call.col_offset,
-                        self.diagnostic(
-                            context,
-                            node_span(context, index.cell, call),
-                            f"`{_source_of(index.cell, call)}` reads data from the network; a fresh run depends on the server and may see different data",
-                        ),
-                    )
+                yield self.diagnostic(
+                    context,
+                    node_span(context, index.cell, call),
+                    f"`{_source_of(index.cell, call)}` reads data from the network; a fresh run depends on the server and may see different data",
                 )
-            for _, _, diagnostic in sorted(found, key=lambda item: (item[0], item[1])):
-                yield diagnostic
 
     @staticmethod
     def _fetches(call: ast.Call, name: str) -> bool:

@@ -14,7 +14,9 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	test -x $(UV) || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
-	SKIP_JUPYTER_BUILDER=1 $(UV) pip install --quiet --python $(PYTHON) -e ".[test]"
+	# Bytecode as pip would write it: without it every `nb2prod` process recompiles its imports.
+	SKIP_JUPYTER_BUILDER=1 $(UV) pip install --quiet --compile-bytecode --python $(PYTHON) -e ".[test]"
+	$(PYTHON) -m compileall -q nb2prod >/dev/null
 	$(PYTHON) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 

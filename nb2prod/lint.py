@@ -7,34 +7,65 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from nb2prod import notebook as notebook_io
 from nb2prod.config import Settings
 from nb2prod.diagnostics import Diagnostic
 from nb2prod.errors import NotebookReadError
 from nb2prod.fs import discover_notebooks
-from nb2prod.notebook import Notebook
+from nb2prod.notebook import Cell, Notebook
 from nb2prod.rules.base import LintContext, Rule
 from nb2prod.rules.notebook_errors import NonPythonNotebook, UnreadableNotebook
 from nb2prod.rules.registry import matches, select_rules
 from nb2prod.suppress import apply_suppressions
 
-__all__ = ["LintResult", "LintRun", "lint_notebook", "lint_path", "lint_paths", "rules_for"]
+__all__ = [
+    "LintResult",
+    "LintRun",
+    "WholeRunPass",
+    "lint_notebook",
+    "lint_path",
+    "lint_paths",
+    "no_cyclic_gc",
+    "outline_of",
+    "rules_for",
+]
 
 INTERNAL_ERROR_CODE = "NB000"
 
 
 @dataclass(frozen=True)
 class LintResult:
-    """The findings for one file."""
+    """The findings for one file.
+
+    ``outline`` is the notebook without its outputs, kept only while whole-run passes still need
+    to map their findings onto cells (so they need not read the file again).
+    """
 
     path: str
     diagnostics: tuple[Diagnostic, ...]
     cell_count: int = 0
+    outline: Notebook | None = field(default=None, repr=False, compare=False)
+
+
+class WholeRunPass(Protocol):
+    """A pass over every file at once (ruff), in two steps.
+
+    ``collect`` runs in a thread beside the per-file lint (it waits on a subprocess); ``finish``
+    turns what it collected into findings by path, given the notebooks the per-file lint read
+    (``None`` where a file could not be read).
+    """
+
+    def collect(self, files: list[Path], settings: Settings) -> object: ...
+
+    def finish(
+        self, collected: object, notebooks: Mapping[str, Notebook | None], settings: Settings
+    ) -> dict[str, list[Diagnostic]]: ...
 
 
 @dataclass
@@ -103,8 +134,25 @@ def lint_notebook(
     return sorted(kept, key=lambda diagnostic: diagnostic.sort_key)
 
 
-def lint_path(path: Path, settings: Settings, rules: Sequence[type[Rule]]) -> LintResult:
-    """Lint one file; unreadable files become an NB001 finding, never an exception."""
+def outline_of(notebook: Notebook) -> Notebook:
+    """``notebook`` without outputs, metadata or markdown text: what mapping findings onto cells
+    and honouring suppressions need, at a fraction of the size to send between processes."""
+    cells = tuple(
+        Cell(cell.index, cell.kind, cell.source, cell.cell_id, tags=cell.tags)
+        if cell.is_code
+        else Cell(cell.index, cell.kind, "", cell.cell_id, tags=cell.tags)
+        for cell in notebook.cells
+    )
+    return Notebook(notebook.path, cells, {})
+
+
+def lint_path(
+    path: Path, settings: Settings, rules: Sequence[type[Rule]], *, outline: bool = False
+) -> LintResult:
+    """Lint one file; unreadable files become an NB001 finding, never an exception.
+
+    With ``outline``, the result keeps :func:`outline_of` the notebook for whole-run passes.
+    """
     display = str(path)
     try:
         notebook = notebook_io.read(path)
@@ -121,11 +169,16 @@ def lint_path(path: Path, settings: Settings, rules: Sequence[type[Rule]]) -> Li
         diagnostics = lint_notebook(notebook, settings, rules)
     except Exception as error:  # as above, for the engine itself
         diagnostics = [_internal_error(display, None, error)]
-    return LintResult(display, tuple(diagnostics), len(notebook.cells))
+    return LintResult(
+        display,
+        tuple(diagnostics),
+        len(notebook.cells),
+        outline_of(notebook) if outline else None,
+    )
 
 
 @contextmanager
-def _batch_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     """No cyclic garbage collection while linting a batch of files.
 
     Parsed cells stay cached (``parse_source``), so the heap fills with long-lived ``ast`` nodes
@@ -142,10 +195,12 @@ def _batch_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _lint_chunk(arguments: tuple[list[Path], Settings, list[type[Rule]]]) -> list[LintResult]:
-    paths, settings, rules = arguments
-    with _batch_gc():
-        return [lint_path(path, settings, rules) for path in paths]
+def _lint_chunk(
+    arguments: tuple[list[Path], Settings, list[type[Rule]], bool],
+) -> list[LintResult]:
+    paths, settings, rules, outline = arguments
+    with no_cyclic_gc():
+        return [lint_path(path, settings, rules, outline=outline) for path in paths]
 
 
 def default_jobs() -> int:
@@ -162,12 +217,12 @@ def lint_paths(
     *,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    extra: Iterable[Callable[[list[Path], Settings], dict[str, list[Diagnostic]]]] = (),
+    extra: Iterable[WholeRunPass] = (),
 ) -> LintRun:
     """Lint every notebook under ``paths``; results come back in discovery order.
 
-    ``extra`` are whole-run passes (ruff, say) that return findings by path; they are merged in
-    and pass through the same suppressions.
+    ``extra`` are whole-run passes (ruff, say) whose findings are merged in; each maps its own
+    findings onto the notebooks the per-file lint read, and applies their suppressions.
     """
     files = list(
         discover_notebooks(
@@ -178,19 +233,21 @@ def lint_paths(
     )
     jobs = jobs or default_jobs()
     rule_list = list(rules)
-    # Whole-run passes (ruff) run in a subprocess: start them now so they overlap the per-file lint.
+    passes = list(extra)
+    # Whole-run passes (ruff) wait on a subprocess: start them now so they overlap the per-file lint.
     from concurrent.futures import ThreadPoolExecutor
 
-    extra_pool = ThreadPoolExecutor(max_workers=4) if extra else None
-    extra_futures = (
-        [extra_pool.submit(run_extra, files, settings) for run_extra in extra] if extra_pool else []
+    extra_pool = ThreadPoolExecutor(max_workers=len(passes)) if passes else None
+    collecting = (
+        [extra_pool.submit(item.collect, files, settings) for item in passes] if extra_pool else []
     )
+    outline = bool(passes)
     results: list[LintResult]
     if jobs <= 1 or len(files) < 8:
         results = []
-        with _batch_gc():
+        with no_cyclic_gc():
             for index, path in enumerate(files, start=1):
-                results.append(lint_path(path, settings, rule_list))
+                results.append(lint_path(path, settings, rule_list, outline=outline))
                 if progress:
                     progress(index, len(files))
     else:
@@ -199,17 +256,20 @@ def lint_paths(
         chunk_size = max(1, min(32, len(files) // (jobs * 4) or 1))
         chunks = [files[i : i + chunk_size] for i in range(0, len(files), chunk_size)]
         results = []
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
             for chunk_results in pool.map(
-                _lint_chunk, [(chunk, settings, rule_list) for chunk in chunks]
+                _lint_chunk, [(chunk, settings, rule_list, outline) for chunk in chunks]
             ):
                 results.extend(chunk_results)
                 if progress:
                     progress(len(results), len(files))
-    for future in extra_futures:
-        merged = future.result()
-        if merged:
-            results = [_merge(result, merged.get(result.path, [])) for result in results]
+    if passes:
+        notebooks = {result.path: result.outline for result in results}
+        results = [replace(result, outline=None) for result in results]
+        for item, future in zip(passes, collecting, strict=True):
+            merged = item.finish(future.result(), notebooks, settings)
+            if merged:
+                results = [_merge(result, merged.get(result.path, [])) for result in results]
     if extra_pool is not None:
         extra_pool.shutdown()
     return LintRun(results)

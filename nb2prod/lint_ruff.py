@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_RUFF_SELECT",
     "RUFF_FAILED_CODE",
     "RuffInvocation",
+    "RuffPass",
     "find_ruff",
     "has_ruff_config",
     "map_ruff_findings",
@@ -327,49 +328,82 @@ def _apply_suppressions(
     return kept
 
 
+@dataclass(frozen=True)
+class _Collected:
+    invocation: RuffInvocation | None
+    findings: list[Mapping[str, Any]] | None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class RuffPass:
+    """ruff as a whole-run pass of the lint engine: one ruff process over every file, started
+    beside the per-file lint, its findings then mapped onto the notebooks that lint read."""
+
+    select: Sequence[str] | None
+    ignore: Sequence[str]
+
+    def collect(self, files: list[Path], settings: Settings) -> _Collected:
+        if not files:
+            return _Collected(None, [])
+        invocation = ruff_invocation(settings, self.select, self.ignore, files)
+        if invocation is None:
+            return _Collected(None, [])
+        findings, problem = run_ruff(files, invocation.arguments)
+        if findings is None:
+            return _Collected(invocation, None, problem)
+        return _Collected(invocation, [f for f in findings if isinstance(f, Mapping)])
+
+    def finish(
+        self,
+        collected: object,
+        notebooks: Mapping[str, Notebook | None],
+        settings: Settings,
+        files: Sequence[Path] = (),
+    ) -> dict[str, list[Diagnostic]]:
+        """Findings by path; ``notebooks`` maps nb2prod's path names to the notebooks read."""
+        assert isinstance(collected, _Collected)
+        if collected.invocation is None:
+            return {}
+        if collected.findings is None:
+            first = next(iter(notebooks), None) or (str(files[0]) if files else "")
+            return _failure([Path(first)], collected.problem)
+        wanted = {str(finding.get("filename", "")) for finding in collected.findings}
+        by_ruff_name: dict[str, Notebook | None] = {}
+        for display, notebook in notebooks.items():
+            for name in {os.path.abspath(display), os.path.realpath(display)} & wanted:
+                by_ruff_name[name] = notebook
+        mapped = map_ruff_findings(collected.findings, by_ruff_name, collected.invocation)
+        return _apply_suppressions(mapped, by_ruff_name, settings)
+
+    def __call__(self, files: list[Path], settings: Settings) -> dict[str, list[Diagnostic]]:
+        """Both steps at once, reading the notebooks that have findings (for callers outside
+        the engine, such as the server's check of an unsaved notebook)."""
+        collected = self.collect(files, settings)
+        wanted = {str(finding.get("filename", "")) for finding in (collected.findings or [])}
+        notebooks: dict[str, Notebook | None] = {}
+        for path in files:
+            if not {os.path.abspath(path), os.path.realpath(path)} & wanted:
+                continue
+            try:
+                notebooks[str(path)] = notebook_io.read(path)
+            except NotebookReadError:
+                notebooks[str(path)] = None
+        return self.finish(collected, notebooks, settings, files)
+
+
 def lint_with_ruff(
     files: Sequence[Path], settings: Settings, select: Sequence[str] | None, ignore: Sequence[str]
 ) -> dict[str, list[Diagnostic]]:
     """The whole-run ruff pass: findings by path, suppressions applied, or one NB005 on failure."""
-    if not files:
-        return {}
-    invocation = ruff_invocation(settings, select, ignore, files)
-    if invocation is None:
-        return {}
-    findings, problem = run_ruff(files, invocation.arguments)
-    if findings is None:
-        return _failure(files, problem)
-    wanted = {
-        str(finding.get("filename", "")) for finding in findings if isinstance(finding, Mapping)
-    }
-    notebooks: dict[str, Notebook | None] = {}
-    for path in files:
-        names = {os.path.abspath(path), os.path.realpath(path)} & wanted
-        if not names:
-            continue
-        try:
-            notebook: Notebook | None = notebook_io.read(path)
-        except NotebookReadError:
-            notebook = None
-        for name in names:
-            notebooks[name] = notebook
-    mapped = map_ruff_findings(
-        (f for f in findings if isinstance(f, Mapping)), notebooks, invocation
-    )
-    return _apply_suppressions(mapped, notebooks, settings)
+    return RuffPass(select, ignore)(list(files), settings)
 
 
-def ruff_pass_for(
-    select: Sequence[str] | None, ignore: Sequence[str]
-) -> Callable[[list[Path], Settings], dict[str, list[Diagnostic]]] | None:
-    """The whole-run pass ``lint_paths`` calls after the per-file rules (``None``: no ruff rule selected)."""
+def ruff_pass_for(select: Sequence[str] | None, ignore: Sequence[str]) -> RuffPass | None:
+    """The whole-run pass ``lint_paths`` runs beside the per-file rules (``None``: no ruff rule selected)."""
     if select and not _non_nb(select):
         return None
-
-    def ruff_pass(files: list[Path], settings: Settings) -> dict[str, list[Diagnostic]]:
-        return lint_with_ruff(files, settings, select, ignore)
-
-    return ruff_pass
+    return RuffPass(select, ignore)
 
 
 if (

@@ -195,7 +195,10 @@ def from_dict(document: object, path: Path | None = None) -> Notebook:
                 index=index,
                 kind=kind,
                 source=_source_text(raw_cell.get("source", "")),
-                cell_id=raw_cell.get("id") if isinstance(raw_cell.get("id"), str) else None,
+                # A converted v3 file has no ids: nbformat's are random, new on every read.
+                cell_id=raw_cell.get("id")
+                if isinstance(raw_cell.get("id"), str) and not is_old_format
+                else None,
                 execution_count=raw_cell.get("execution_count") if kind == "code" else None,
                 outputs=tuple(o for o in outputs if isinstance(o, dict)) if outputs else (),
                 tags=tag_tuple,
@@ -226,11 +229,11 @@ def reads(text: str | bytes, path: Path | None = None) -> Notebook:
             raise NotebookReadError(
                 f"not UTF-8 text (byte 0x{text[error.start]:02x} at offset {error.start})", path
             ) from None
-    if not text.strip():
-        raise NotebookReadError("empty file, not a notebook", path)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
+        if not text.strip():  # checked only on failure: it copies the whole text
+            raise NotebookReadError("empty file, not a notebook", path) from None
         raise NotebookReadError(
             f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}", path
         ) from None

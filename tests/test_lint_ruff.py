@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from click.testing import CliRunner
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
 from nb2prod import lint_ruff
 from nb2prod.cli import cli
@@ -169,3 +169,54 @@ def test_unreadable_and_syntax_error_notebooks_are_ours_not_rufs(tmp_path: Path)
     write(tmp_path / "syntax.ipynb", [new_code_cell("def f(:\n    pass")])
     codes = sorted(str(d["code"]) for d in lint_json("--select", "NB0,F,E", str(tmp_path)))
     assert codes == ["NB001", "NB002"]
+
+
+def test_ruff_findings_map_onto_what_the_worker_processes_read(tmp_path: Path) -> None:
+    # With a process pool the ruff pass maps its findings onto the outlines the workers send
+    # back, not onto files read again: the result must match the single-process run and the
+    # stand-alone pass that reads the files itself, suppressions included.
+    for index in range(10):
+        write(
+            tmp_path / f"nb{index:02}.ipynb",
+            [
+                new_markdown_cell("# Notes"),
+                new_code_cell("import os\nimport sys  # noqa: F401\nx = 1\nx == None"),
+                new_code_cell("import json", outputs=[new_output("stream", name="stdout", text="big\n" * 1000)]),
+            ],
+            tags={3: ["nb2prod:ignore=F401"]} if index % 2 else None,
+        )
+    settings = Settings()
+    rules = rules_for(settings, ["F", "E7"])
+    ruff_pass = lint_ruff.ruff_pass_for(["F", "E7"], [])
+    assert ruff_pass is not None
+    pooled = lint_paths([tmp_path], settings, rules, jobs=2, extra=[ruff_pass])
+    single = lint_paths([tmp_path], settings, rules, jobs=1, extra=[ruff_pass])
+    files = sorted(tmp_path.glob("*.ipynb"))
+    alone = ruff_pass(files, settings)
+
+    def keyed(diagnostics: object) -> list[tuple[str, str, int | None, int | None, str | None]]:
+        return sorted((d.path, d.code, d.span and d.span.cell, d.span and d.span.line, d.span and d.span.cell_id) for d in diagnostics)  # type: ignore[attr-defined]
+
+    assert keyed(pooled.diagnostics) == keyed(single.diagnostics)
+    assert keyed(pooled.diagnostics) == keyed(d for found in alone.values() for d in found)
+    by_file = {Path(result.path).name: [(d.code, d.span and d.span.cell) for d in result.diagnostics] for result in pooled.results}
+    assert by_file["nb00.ipynb"] == [("F401", 2), ("E711", 2), ("F401", 3)]  # sys has a noqa
+    assert by_file["nb01.ipynb"] == [("F401", 2), ("E711", 2)]  # cell 3 is tagged
+    assert all(result.outline is None for result in pooled.results)  # dropped once merged
+
+
+def test_an_outline_keeps_what_mapping_needs_and_drops_outputs(tmp_path: Path) -> None:
+    from nb2prod import notebook as notebook_io
+    from nb2prod.lint import outline_of
+
+    path = write(
+        tmp_path / "nb.ipynb",
+        [new_markdown_cell("# long prose"), new_code_cell("x = 1", outputs=[new_output("stream", name="stdout", text="1\n")])],
+        tags={2: ["nb2prod:ignore=F401"]},
+    )
+    outline = outline_of(notebook_io.read(path))
+    assert [(cell.kind, cell.source, cell.cell_id, cell.tags, cell.outputs) for cell in outline.cells] == [
+        ("markdown", "", "id-1", (), ()),
+        ("code", "x = 1", "id-2", ("nb2prod:ignore=F401",), ()),
+    ]
+    assert outline.path == path

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from nb2prod.analysis.parse import ParsedCell
+from nb2prod.analysis.parse import ParsedCell, child_fields, walk_nodes
 
 __all__ = [
     "MUTATING_METHODS",
@@ -232,6 +232,15 @@ class _Scope:
         self.globals: set[str] = set()
 
 
+_SCOPE_OR_BINDING = frozenset(
+    {
+        ast.Global, ast.Nonlocal, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
+        ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp, ast.Import, ast.ImportFrom,
+        ast.ExceptHandler, ast.MatchAs, ast.MatchStar, ast.MatchMapping,
+    }
+)  # fmt: skip
+
+
 def _locally_bound(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
     """Names a function body binds, and those it declares ``global``/``nonlocal``."""
     bound: set[str] = set()
@@ -239,40 +248,44 @@ def _locally_bound(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
     stack: list[ast.AST] = list(body)
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.Global, ast.Nonlocal)):
-            declared.update(node.names)
+        node_type = type(node)
+        if node_type is ast.Name:
+            if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                bound.add(node.id)  # type: ignore[attr-defined]
             continue
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-            stack.extend(getattr(node, "decorator_list", []))
-            continue
-        if isinstance(node, ast.Lambda):
-            continue
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            for generator in node.generators:
-                stack.append(generator.iter)
-            # Walrus inside a comprehension binds in the enclosing function.
-            for inner in ast.walk(node):
-                if isinstance(inner, ast.NamedExpr) and isinstance(inner.target, ast.Name):
-                    bound.add(inner.target.id)
-            continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            bound.add(node.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                if alias.name != "*":
-                    bound.add((alias.asname or alias.name).split(".")[0])
-        elif (isinstance(node, ast.ExceptHandler) and node.name) or (
-            isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name
-        ):
-            bound.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            bound.add(node.rest)
-        for field_name in node._fields:
-            value = getattr(node, field_name, None)
+        if node_type in _SCOPE_OR_BINDING:
+            if isinstance(node, (ast.Global, ast.Nonlocal)):
+                declared.update(node.names)
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.add(node.name)
+                stack.extend(node.decorator_list)
+                continue
+            if isinstance(node, ast.Lambda):
+                continue
+            if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+                for generator in node.generators:
+                    stack.append(generator.iter)
+                # Walrus inside a comprehension binds in the enclosing function.
+                for inner in walk_nodes(node):
+                    if isinstance(inner, ast.NamedExpr) and isinstance(inner.target, ast.Name):
+                        bound.add(inner.target.id)
+                continue
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    if alias.name != "*":
+                        bound.add((alias.asname or alias.name).split(".")[0])
+            elif (isinstance(node, ast.ExceptHandler) and node.name) or (
+                isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name
+            ):
+                bound.add(node.name)  # type: ignore[arg-type]
+            elif isinstance(node, ast.MatchMapping) and node.rest:
+                bound.add(node.rest)
+        for field_name in child_fields(node_type):
+            value = getattr(node, field_name)
             if type(value) is list:
-                stack.extend(item for item in value if isinstance(item, ast.AST))
-            elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                stack.extend(item for item in value if item is not None)
+            elif value is not None and type(value) not in _LEAVES:
                 stack.append(value)
     return bound - declared, declared
 
@@ -290,6 +303,9 @@ _LEAVES = frozenset(
         and issubclass(cls, (ast.operator, ast.unaryop, ast.cmpop, ast.boolop))
     }
 )
+
+
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 class _FactsVisitor(ast.NodeVisitor):
@@ -334,14 +350,27 @@ class _FactsVisitor(ast.NodeVisitor):
         method(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        for field_name in node._fields:
-            value = getattr(node, field_name, None)
+        # The hottest loop of lint: the dispatch of ``visit`` is inlined for known classes.
+        dispatch = _FactsVisitor._dispatch
+        fields = _NODE_FIELDS.get(type(node))
+        if fields is None:
+            fields = _NODE_FIELDS[type(node)] = child_fields(type(node))
+        for field_name in fields:
+            value = getattr(node, field_name)
             if type(value) is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
-                        self.visit(item)
-            elif isinstance(value, ast.AST):
-                self.visit(value)
+                    if item is not None:  # None: a ``**`` entry among a dict's keys
+                        method = dispatch.get(type(item))
+                        if method is None:
+                            self.visit(item)
+                        else:
+                            method(self, item)
+            elif value is not None:
+                method = dispatch.get(type(value))
+                if method is None:
+                    self.visit(value)
+                else:
+                    method(self, value)
 
     # -- helpers -----------------------------------------------------------------------------
     @property

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from nb2prod.cli import allow_fast_exit
 from nb2prod.cli.options import emit, format_option, output_file_option, split_codes
 from nb2prod.errors import UsageError
 
@@ -85,8 +86,11 @@ def lint(
     Exit status: 0 no findings, 1 findings, 2 error.
     """
     from nb2prod.config import Settings, load_settings
-    from nb2prod.lint import lint_paths, rules_for
+    from nb2prod.lint import lint_paths, no_cyclic_gc, rules_for
 
+    # Reporting too: a collection there would only re-scan the cached syntax trees.
+    click.get_current_context().with_resource(no_cyclic_gc())
+    allow_fast_exit()
     targets = list(paths) or [Path(".")]
     settings = Settings() if isolated else load_settings(targets, config)
     if no_respect_gitignore:

@@ -9,11 +9,12 @@ from nb2prod.diagnostics import Diagnostic
 
 __all__ = ["render_json"]
 
+# One finding per line: still one JSON document, easy to grep and diff, and it uses json's C
+# encoder (``indent`` switches json to its pure-Python encoder, 5x slower on large runs).
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
 
 def render_json(diagnostics: Sequence[Diagnostic]) -> str:
-    return (
-        json.dumps(
-            [diagnostic.to_dict() for diagnostic in diagnostics], indent=2, ensure_ascii=False
-        )
-        + "\n"
-    )
+    if not diagnostics:
+        return "[]\n"
+    return "[\n" + ",\n".join("  " + _encode(d.to_dict()) for d in diagnostics) + "\n]\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -72,7 +73,7 @@ class CellIndex:
     strings: list[ast.Constant] = field(default_factory=list)
     docstrings: set[int] = field(default_factory=set)
     nodes: list[ast.AST] = field(default_factory=list)
-    references: list[ast.AST] = field(default_factory=list)
+    references: list[ast.Attribute | ast.Name] = field(default_factory=list)
     loaded_names: frozenset[str] = frozenset()
     by_type: dict[type, list[ast.AST]] = field(default_factory=dict)
 
@@ -102,16 +103,16 @@ def literal_string(node: ast.AST | None) -> str | None:
     return None
 
 
-def _docstring_ids(tree: ast.Module, nodes: list[ast.AST]) -> set[int]:
+def _docstring_ids(tree: ast.Module, by_type: dict[type, list[ast.AST]]) -> set[int]:
     found: set[int] = set()
-    for node in nodes:
-        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+    for node_type in (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        for node in by_type.get(node_type, ()):
+            body = node.body  # type: ignore[attr-defined]
+            if body and type(body[0]) is ast.Expr and type(body[0].value) is ast.Constant:
                 found.add(id(body[0].value))
     # A bare string statement at module level is a markdown-like note, not data either.
     for statement in tree.body:
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+        if type(statement) is ast.Expr and type(statement.value) is ast.Constant:
             found.add(id(statement.value))
     return found
 
@@ -125,9 +126,13 @@ class _TreeNodes:
     calls: list[ast.Call]
     strings: list[ast.Constant]
     docstrings: set[int]
-    references: list[ast.AST]  # Name and Attribute nodes, in walk order
+    references: list[ast.Attribute | ast.Name]  # Attribute nodes, then Name nodes, in walk order
     loaded_names: frozenset[str]  # names read (not only stored), attribute roots, global/nonlocal
     by_type: dict[type, list[ast.AST]]  # every node, grouped by class, each list in walk order
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return (node.lineno, node.col_offset)  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=2048)
@@ -135,40 +140,30 @@ def _tree_nodes(parsed: ParsedCell) -> _TreeNodes:
     tree = parsed.tree
     assert tree is not None
     nodes: list[ast.AST] = walk_nodes(tree)
-    imports: list[ast.AST] = []
-    calls: list[ast.Call] = []
-    strings: list[ast.Constant] = []
-    references: list[ast.AST] = []
-    loaded: set[str] = set()
-    by_type: dict[type, list[ast.AST]] = {}
+    grouped: defaultdict[type, list[ast.AST]] = defaultdict(list)
     for node in nodes:
-        node_type = type(node)
-        by_type.setdefault(node_type, []).append(node)
-        if node_type is ast.Name:
-            references.append(node)
-            if type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
-                loaded.add(node.id)  # type: ignore[attr-defined]
-        elif node_type is ast.Attribute:
-            references.append(node)
-            if type(node.value) is ast.Name:  # type: ignore[attr-defined]
-                loaded.add(node.value.id)  # type: ignore[attr-defined]
-        elif node_type is ast.Global or node_type is ast.Nonlocal:
-            loaded.update(node.names)  # type: ignore[attr-defined]
-        elif node_type is ast.Call:
-            calls.append(node)  # type: ignore[arg-type]
-        elif node_type is ast.Constant and isinstance(node.value, str):  # type: ignore[attr-defined]
-            strings.append(node)  # type: ignore[arg-type]
-        elif node_type is ast.Import or node_type is ast.ImportFrom:
-            imports.append(node)
-    calls.sort(key=lambda item: (item.lineno, item.col_offset))
-    strings.sort(key=lambda item: (item.lineno, item.col_offset))
+        grouped[type(node)].append(node)
+    by_type = dict(grouped)
+    names: list[ast.Name] = by_type.get(ast.Name, [])  # type: ignore[assignment]
+    attributes: list[ast.Attribute] = by_type.get(ast.Attribute, [])  # type: ignore[assignment]
+    loaded = {name.id for name in names if type(name.ctx) is not ast.Store}
+    loaded.update(item.value.id for item in attributes if type(item.value) is ast.Name)  # type: ignore[attr-defined]
+    for node_type in (ast.Global, ast.Nonlocal):
+        for declaration in by_type.get(node_type, ()):
+            loaded.update(declaration.names)  # type: ignore[attr-defined]
+    imports = sorted(
+        [*by_type.get(ast.Import, ()), *by_type.get(ast.ImportFrom, ())], key=_position
+    )
+    strings = [node for node in by_type.get(ast.Constant, ()) if type(node.value) is str]  # type: ignore[attr-defined]
     return _TreeNodes(
         nodes,
         imports,
-        calls,
-        strings,
-        _docstring_ids(tree, nodes),
-        references,
+        sorted(by_type.get(ast.Call, ()), key=_position),  # type: ignore[arg-type]
+        sorted(strings, key=_position),  # type: ignore[arg-type]
+        _docstring_ids(tree, by_type),
+        # Attributes, then names: for nodes that start at one position (``pd.datetime.today``,
+        # ``pd.datetime``, ``pd``) this keeps the outer-before-inner order of the walk.
+        [*attributes, *names],
         frozenset(loaded),
         by_type,
     )

@@ -117,6 +117,12 @@ _MARKERS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Any marker at all: one scan in C rejects the great majority of texts (outputs are megabytes).
+_ANY_MARKER = re.compile(
+    "|".join(sorted({re.escape(item) for items in _MARKERS.values() for item in items}))
+)
+
+
 def find_token_secrets(text: str) -> tuple[SecretMatch, ...]:
     """Provider tokens, private key blocks and URL passwords in ``text`` (source or output).
 
@@ -131,6 +137,8 @@ def _find_cached(text: str) -> tuple[SecretMatch, ...]:
 
 
 def _find(text: str) -> tuple[SecretMatch, ...]:
+    if _ANY_MARKER.search(text) is None:
+        return ()
     found: list[SecretMatch] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _TOKEN_PATTERNS:

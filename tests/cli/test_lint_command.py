@@ -325,3 +325,36 @@ def test_lint_paths_restores_the_garbage_collector_thresholds(project: Path) -> 
     run = lint_paths([project], settings, rules_for(settings, ["NB1"]), jobs=1)
     assert gc.get_threshold() == before
     assert [Path(path).name for path in run.paths] == ["broken.ipynb", "clean.ipynb", "out_of_order.ipynb", "syntax.ipynb"]
+
+
+def test_the_cli_leaves_the_garbage_collector_as_it_found_it(project: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    invoke(*NB, "--format", "json", str(project))
+    assert gc.isenabled()
+
+
+def test_fast_exit_still_delivers_all_output_and_the_exit_code(project: Path, make_notebook: Callable[..., Path]) -> None:
+    # The console entry point ends the process without freeing its heap; what it printed must all
+    # arrive, through a pipe and into a file, with the right status.
+    for index in range(40):
+        make_notebook(project / f"many_{index:02}.ipynb", [("x = 1", 2), ("y = 2", 1)])
+    piped = run_nb2prod("lint", "--isolated", "--no-ruff", *NB, "--format", "json", str(project))
+    assert piped.returncode == 1
+    findings = json.loads(piped.stdout)
+    assert len(findings) == 43
+    output = project.parent / "report.json"
+    written = run_nb2prod("lint", "--isolated", "--no-ruff", *NB, "--format", "json", "-o", str(output), str(project))
+    assert written.returncode == 1
+    assert json.loads(output.read_text(encoding="utf-8")) == findings
+    text = run_nb2prod("lint", "--isolated", "--no-ruff", *NB, "--exit-zero", str(project))
+    assert text.returncode == 0
+    assert "Found 43 findings" in text.stderr
+
+
+def test_json_puts_one_finding_on_each_line(project: Path) -> None:
+    stdout = invoke(*NB, "--format", "json", str(project)).stdout
+    lines = stdout.splitlines()
+    assert lines[0] == "[" and lines[-1] == "]"
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[1:-1]] == json.loads(stdout)

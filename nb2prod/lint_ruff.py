@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,7 +21,7 @@ from typing import Any
 from nb2prod import notebook as notebook_io
 from nb2prod.config import Settings
 from nb2prod.diagnostics import CellSpan, Diagnostic, Edit, Fix, ReplaceText
-from nb2prod.errors import NotebookReadError
+from nb2prod.errors import NotebookReadError, UsageError
 from nb2prod.notebook import Notebook
 
 __all__ = [
@@ -328,6 +329,22 @@ def _apply_suppressions(
     return kept
 
 
+# How ruff names a selector it does not know, when nb2prod passed it on from the command line.
+_UNKNOWN_SELECTOR = re.compile(
+    r"Unknown rule selector `(?P<selector>[^`]+)` in `(?P<option>[a-z-]+)` from the CLI"
+)
+
+
+def _raise_for_unknown_selector(problem: str) -> None:
+    """A code that is neither nb2prod's nor ruff's is a usage error (exit 2), as in ruff itself."""
+    match = _UNKNOWN_SELECTOR.search(problem)
+    if match is not None:
+        raise UsageError(
+            f"unknown rule selector '{match['selector']}': neither nb2prod nor ruff has such a rule"
+            " (see `nb2prod rules` and `ruff rule --all`)"
+        )
+
+
 @dataclass(frozen=True)
 class _Collected:
     invocation: RuffInvocation | None
@@ -366,6 +383,7 @@ class RuffPass:
         if collected.invocation is None:
             return {}
         if collected.findings is None:
+            _raise_for_unknown_selector(collected.problem)
             first = next(iter(notebooks), None) or (str(files[0]) if files else "")
             return _failure([Path(first)], collected.problem)
         wanted = {str(finding.get("filename", "")) for finding in collected.findings}

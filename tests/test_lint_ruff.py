@@ -158,10 +158,14 @@ def test_missing_ruff_is_one_clear_finding(mixed: Path, monkeypatch: pytest.Monk
     assert "ruff could not run" in str(found[0]["message"]) and "--no-ruff" in str(found[0]["message"])
 
 
-def test_failing_ruff_is_one_clear_finding(mixed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    found = lint_json("--select", "NOTAREALRULE1", str(mixed))
+def test_failing_ruff_is_one_clear_finding(mixed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "ruff"
+    broken.write_text("#!/bin/sh\necho 'ruff failed' >&2\necho '  Cause: the disk is on fire' >&2\nexit 2\n", encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setattr(lint_ruff, "find_ruff", lambda: str(broken))
+    found = lint_json("--select", "F", str(mixed))
     assert [d["code"] for d in found] == [lint_ruff.RUFF_FAILED_CODE]
-    assert "NOTAREALRULE1" in str(found[0]["message"])
+    assert "the disk is on fire" in str(found[0]["message"])
 
 
 def test_unreadable_and_syntax_error_notebooks_are_ours_not_rufs(tmp_path: Path) -> None:
@@ -220,3 +224,20 @@ def test_an_outline_keeps_what_mapping_needs_and_drops_outputs(tmp_path: Path) -
         ("code", "x = 1", "id-2", ("nb2prod:ignore=F401",), ()),
     ]
     assert outline.path == path
+
+
+@pytest.mark.parametrize(
+    ("arguments", "fragment"),
+    [
+        (["--select", "F,NOPE99"], "unknown rule selector 'NOPE99'"),
+        (["--ignore", "ZZZ1"], "unknown rule selector 'ZZZ1'"),
+        (["--extend-select", "QQ7"], "unknown rule selector 'QQ7'"),
+    ],
+)
+def test_a_code_neither_tool_knows_is_a_usage_error(mixed: Path, arguments: list[str], fragment: str) -> None:
+    # ruff's own behaviour: an unknown selector is exit 2 with one line, not a finding.
+    result = CliRunner().invoke(cli, ["lint", *arguments, str(mixed)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().count("\n") == 0
+    assert fragment in result.stderr

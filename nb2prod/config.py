@@ -28,6 +28,7 @@ _KEY_TYPES: dict[str, type | tuple[type, ...]] = {
     "exclude": list,
     "extend-exclude": list,
     "respect-gitignore": bool,
+    "force-exclude": bool,
     "ruff": bool,
     "max-cell-lines": int,
     "max-output-bytes": int,
@@ -47,6 +48,7 @@ class Settings:
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
+    force_exclude: bool = False
     ruff: bool = True
     max_cell_lines: int = 100
     max_output_bytes: int = 500_000
@@ -132,6 +134,7 @@ def settings_from_table(table: Mapping[str, Any], origin: Path | None = None) ->
             changes[key.replace("-", "_")] = _string_list(table[key], key, origin)
     for key in (
         "respect-gitignore",
+        "force-exclude",
         "ruff",
         "max-cell-lines",
         "max-output-bytes",

@@ -141,6 +141,7 @@ def discover_notebooks(
     *,
     exclude: Iterable[str] = (),
     respect_gitignore: bool = True,
+    force_exclude: bool = False,
 ) -> Iterator[Path]:
     """Yield the notebooks named by ``paths``: files as given, folders searched recursively.
 
@@ -148,7 +149,9 @@ def discover_notebooks(
     ``pyvenv.cfg`` or ``conda-meta``), ``node_modules`` and what ``.gitignore`` files ignore
     (including those in sub-folders). A path given explicitly is always yielded, even a folder
     named ``x.ipynb`` or a file that is not there, so that the caller can report it. Notebooks in
-    a folder come in sorted order; a notebook named twice is yielded once.
+    a folder come in sorted order; a notebook named twice is yielded once. With
+    ``force_exclude`` the ``exclude`` patterns apply to files named explicitly too (pre-commit names
+    every staged file), matched against the file and each folder above it, as ruff does.
     """
     exclude_patterns = list(exclude)
 
@@ -163,6 +166,10 @@ def discover_notebooks(
     for given in paths:
         given = Path(given)
         if not given.is_dir() or given.suffix == ".ipynb":
+            if force_exclude and (
+                is_excluded(given) or any(is_excluded(folder) for folder in given.parents[:-1])
+            ):
+                continue
             if given not in seen:
                 seen.add(given)
                 yield given

@@ -229,6 +229,7 @@ def lint_paths(
             paths,
             exclude=[*settings.exclude, *settings.extend_exclude],
             respect_gitignore=settings.respect_gitignore,
+            force_exclude=settings.force_exclude,
         )
     )
     jobs = jobs or default_jobs()

@@ -96,6 +96,19 @@ def test_exclude_patterns_match_names_and_paths(tmp_path: Path) -> None:
     assert _found(tmp_path, exclude=["scratch", "old_*.ipynb"]) == ["keep.ipynb"]
 
 
+def test_force_exclude_applies_exclude_to_files_named_explicitly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What pre-commit does: it names every staged file, relative to the repository top.
+    _touch(tmp_path, "keep.ipynb", "scratch/a.ipynb", "nbs/old_1.ipynb", "archive/deep/b.ipynb")
+    monkeypatch.chdir(tmp_path)
+    named = [Path("keep.ipynb"), Path("scratch/a.ipynb"), Path("nbs/old_1.ipynb"), Path("archive/deep/b.ipynb")]
+    patterns = ["scratch", "old_*.ipynb", "archive"]
+    assert list(discover_notebooks(named, exclude=patterns)) == named  # named files win by default
+    forced = discover_notebooks(named, exclude=patterns, force_exclude=True)
+    assert [path.as_posix() for path in forced] == ["keep.ipynb"]
+    absolute = [tmp_path / path for path in named]
+    assert list(discover_notebooks(absolute, exclude=patterns, force_exclude=True)) == [tmp_path / "keep.ipynb"]
+
+
 def test_discovery_with_relative_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _touch(tmp_path, "nbs/one.ipynb", "nbs/two/two.ipynb")
     (tmp_path / ".gitignore").write_text("two/\n", encoding="utf-8")

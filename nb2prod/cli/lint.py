@@ -61,6 +61,11 @@ __all__ = ["lint"]
 @click.option(
     "--no-respect-gitignore", is_flag=True, help="Lint notebooks that .gitignore ignores too."
 )
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply `exclude` to notebooks named on the command line too (for pre-commit).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 def lint(
     paths: tuple[Path, ...],
@@ -79,6 +84,7 @@ def lint(
     config: Path | None,
     isolated: bool,
     no_respect_gitignore: bool,
+    force_exclude: bool,
     quiet: bool,
 ) -> None:
     """Lint notebooks (files or folders, searched recursively; default: the current folder).
@@ -95,6 +101,8 @@ def lint(
     settings = Settings() if isolated else load_settings(targets, config)
     if no_respect_gitignore:
         settings = settings.with_overrides(respect_gitignore=False)
+    if force_exclude:
+        settings = settings.with_overrides(force_exclude=True)
     if no_ruff:
         settings = settings.with_overrides(ruff=False)
     if extend_select:

@@ -143,7 +143,8 @@ def test_hooks_file_declares_the_four_hooks() -> None:
     assert set(hooks) == {"nb2prod-lint", "nb2prod-lint-fix", "nb2prod-pin-check", "nb2prod-repro"}
     assert all(hook["language"] == "python" for hook in hooks.values())
     assert hooks["nb2prod-lint"]["types"] == ["jupyter"]
-    assert hooks["nb2prod-lint-fix"]["entry"] == "nb2prod lint --fix"
+    assert hooks["nb2prod-lint"]["entry"] == "nb2prod lint --force-exclude"  # as ruff's hook does
+    assert hooks["nb2prod-lint-fix"]["entry"] == "nb2prod lint --force-exclude --fix"
     assert hooks["nb2prod-repro"]["stages"] == ["manual"], "repro executes notebooks: it must be opt-in"
     for hook in hooks.values():
         command = str(hook["entry"]).split()

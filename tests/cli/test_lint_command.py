@@ -358,3 +358,16 @@ def test_json_puts_one_finding_on_each_line(project: Path) -> None:
     lines = stdout.splitlines()
     assert lines[0] == "[" and lines[-1] == "]"
     assert [json.loads(line.strip().rstrip(",")) for line in lines[1:-1]] == json.loads(stdout)
+
+
+def test_force_exclude_from_the_flag_and_from_the_configuration(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.nb2prod]\nexclude = ["out_of_order.ipynb"]\n', encoding="utf-8")
+    named = str(project / "out_of_order.ipynb")
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["lint", "--no-ruff", *NB, "--format", "json", named])
+    assert {finding["code"] for finding in json.loads(plain.stdout)} == {"NB101"}
+    forced = runner.invoke(cli, ["lint", "--no-ruff", *NB, "--format", "json", "--force-exclude", named])
+    assert forced.exit_code == 0 and json.loads(forced.stdout) == []
+    (project / "pyproject.toml").write_text('[tool.nb2prod]\nexclude = ["out_of_order.ipynb"]\nforce-exclude = true\n', encoding="utf-8")
+    configured = runner.invoke(cli, ["lint", "--no-ruff", *NB, "--format", "json", named])
+    assert configured.exit_code == 0 and json.loads(configured.stdout) == []

@@ -335,10 +335,11 @@ _UNKNOWN_SELECTOR = re.compile(
 )
 
 
-def _raise_for_unknown_selector(problem: str) -> None:
-    """A code that is neither nb2prod's nor ruff's is a usage error (exit 2), as in ruff itself."""
+def _raise_for_unknown_selector(problem: str, typed: frozenset[str]) -> None:
+    """A code typed on the command line that is neither nb2prod's nor ruff's is a usage error
+    (exit 2), as in ruff itself. One from the configuration stays an NB005 finding."""
     match = _UNKNOWN_SELECTOR.search(problem)
-    if match is not None:
+    if match is not None and match["selector"] in typed:
         raise UsageError(
             f"unknown rule selector '{match['selector']}': neither nb2prod nor ruff has such a rule"
             " (see `nb2prod rules` and `ruff rule --all`)"
@@ -359,6 +360,8 @@ class RuffPass:
 
     select: Sequence[str] | None
     ignore: Sequence[str]
+    # The codes the user typed (--select, --ignore, --extend-select), as opposed to configured ones.
+    typed: frozenset[str] = frozenset()
 
     def collect(self, files: list[Path], settings: Settings) -> _Collected:
         if not files:
@@ -383,7 +386,7 @@ class RuffPass:
         if collected.invocation is None:
             return {}
         if collected.findings is None:
-            _raise_for_unknown_selector(collected.problem)
+            _raise_for_unknown_selector(collected.problem, self.typed)
             first = next(iter(notebooks), None) or (str(files[0]) if files else "")
             return _failure([Path(first)], collected.problem)
         wanted = {str(finding.get("filename", "")) for finding in collected.findings}
@@ -417,11 +420,14 @@ def lint_with_ruff(
     return RuffPass(select, ignore)(list(files), settings)
 
 
-def ruff_pass_for(select: Sequence[str] | None, ignore: Sequence[str]) -> RuffPass | None:
-    """The whole-run pass ``lint_paths`` runs beside the per-file rules (``None``: no ruff rule selected)."""
+def ruff_pass_for(
+    select: Sequence[str] | None, ignore: Sequence[str], extend_select: Sequence[str] = ()
+) -> RuffPass | None:
+    """The whole-run pass ``lint_paths`` runs beside the per-file rules (``None``: no ruff rule
+    selected). The arguments are the codes given on the command line."""
     if select and not _non_nb(select):
         return None
-    return RuffPass(select, ignore)
+    return RuffPass(select, ignore, frozenset([*(select or ()), *ignore, *extend_select]))
 
 
 if (

@@ -47,14 +47,13 @@ class Cell:
     outputs: tuple[Mapping[str, Any], ...] = ()
     tags: tuple[str, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    # Derived once: the rules read these hundreds of thousands of times per run.
+    number: int = field(init=False, repr=False, compare=False)
+    is_code: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def number(self) -> int:
-        return self.index + 1
-
-    @property
-    def is_code(self) -> bool:
-        return self.kind == "code"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "number", self.index + 1)
+        object.__setattr__(self, "is_code", self.kind == "code")
 
     @property
     def has_outputs(self) -> bool:
@@ -71,10 +70,10 @@ class Notebook:
     nbformat: int = 4
     nbformat_minor: int = 5
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    code_cells: tuple[Cell, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def code_cells(self) -> tuple[Cell, ...]:
-        return tuple(cell for cell in self.cells if cell.is_code)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code_cells", tuple(cell for cell in self.cells if cell.is_code))
 
     @property
     def language(self) -> str:

@@ -116,7 +116,7 @@ def lint(
     if settings.ruff:
         from nb2prod.lint_ruff import ruff_pass_for
 
-        ruff_pass = ruff_pass_for(selected, ignored)
+        ruff_pass = ruff_pass_for(selected, ignored, split_codes(extend_select))
         if ruff_pass is not None:
             extra.append(ruff_pass)
     run = lint_paths(targets, settings, rules, jobs=jobs, extra=extra)

@@ -107,7 +107,10 @@ def _source_text(value: object) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        return "".join(part for part in value if isinstance(part, str))
+        try:
+            return "".join(value)
+        except TypeError:  # a malformed list with non-text items: keep the text
+            return "".join(part for part in value if isinstance(part, str))
     return ""
 
 

@@ -13,6 +13,7 @@ __all__ = [
     "ParsedCell",
     "SyntaxProblem",
     "child_fields",
+    "nodes_by_type",
     "parse_source",
     "source_segment",
     "walk_nodes",
@@ -115,6 +116,38 @@ def walk_nodes(tree: ast.AST) -> list[ast.AST]:
             elif value is not None:
                 append(value)
     return nodes
+
+
+def nodes_by_type(tree: ast.AST) -> dict[type, list[ast.AST]]:
+    """Every node under ``tree`` grouped by class, each group in :func:`walk_nodes` order.
+
+    One pass that walks and groups at once, for indexes that look nodes up by class.
+    """
+    groups: dict[type, list[ast.AST]] = {}
+    nodes: list[ast.AST] = [tree]
+    append = nodes.append
+    extend = nodes.extend
+    known = _CHILD_FIELDS
+    for node in nodes:
+        node_type = type(node)
+        group = groups.get(node_type)
+        if group is None:
+            groups[node_type] = [node]
+        else:
+            group.append(node)
+        fields = known.get(node_type)
+        if fields is None:
+            fields = child_fields(node_type)
+        for name in fields:
+            value = getattr(node, name)
+            if type(value) is list:
+                if node_type is ast.Dict and name == "keys":
+                    extend([key for key in value if key is not None])
+                else:
+                    extend(value)
+            elif value is not None:
+                append(value)
+    return groups
 
 
 @lru_cache(maxsize=2048)

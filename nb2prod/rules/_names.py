@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from nb2prod.analysis.parse import ParsedCell, walk_nodes
+from nb2prod.analysis.parse import ParsedCell, nodes_by_type
 from nb2prod.diagnostics import CellSpan
 from nb2prod.notebook import Cell
 from nb2prod.rules.base import LintContext
@@ -72,7 +71,6 @@ class CellIndex:
     calls: list[tuple[ast.Call, str | None]] = field(default_factory=list)
     strings: list[ast.Constant] = field(default_factory=list)
     docstrings: set[int] = field(default_factory=set)
-    nodes: list[ast.AST] = field(default_factory=list)
     references: list[ast.Attribute | ast.Name] = field(default_factory=list)
     loaded_names: frozenset[str] = frozenset()
     by_type: dict[type, list[ast.AST]] = field(default_factory=dict)
@@ -121,7 +119,6 @@ def _docstring_ids(tree: ast.Module, by_type: dict[type, list[ast.AST]]) -> set[
 class _TreeNodes:
     """What one tree holds, walked once per distinct cell source (the panel re-lints constantly)."""
 
-    nodes: list[ast.AST]
     imports: list[ast.AST]
     calls: list[ast.Call]
     strings: list[ast.Constant]
@@ -139,11 +136,7 @@ def _position(node: ast.AST) -> tuple[int, int]:
 def _tree_nodes(parsed: ParsedCell) -> _TreeNodes:
     tree = parsed.tree
     assert tree is not None
-    nodes: list[ast.AST] = walk_nodes(tree)
-    grouped: defaultdict[type, list[ast.AST]] = defaultdict(list)
-    for node in nodes:
-        grouped[type(node)].append(node)
-    by_type = dict(grouped)
+    by_type = nodes_by_type(tree)
     names: list[ast.Name] = by_type.get(ast.Name, [])  # type: ignore[assignment]
     attributes: list[ast.Attribute] = by_type.get(ast.Attribute, [])  # type: ignore[assignment]
     loaded = {name.id for name in names if type(name.ctx) is not ast.Store}
@@ -156,7 +149,6 @@ def _tree_nodes(parsed: ParsedCell) -> _TreeNodes:
     )
     strings = [node for node in by_type.get(ast.Constant, ()) if type(node.value) is str]  # type: ignore[attr-defined]
     return _TreeNodes(
-        nodes,
         imports,
         sorted(by_type.get(ast.Call, ()), key=_position),  # type: ignore[arg-type]
         sorted(strings, key=_position),  # type: ignore[arg-type]
@@ -196,7 +188,6 @@ def cell_indexes(context: LintContext) -> list[CellIndex]:
             calls=[(call, call_name(call, resolve_scope)) for call in walked.calls],
             strings=walked.strings,
             docstrings=walked.docstrings,
-            nodes=walked.nodes,
             references=walked.references,
             loaded_names=walked.loaded_names,
             by_type=walked.by_type,

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from nb2prod.analysis.parse import walk_nodes
+from nb2prod.analysis.parse import nodes_by_type, walk_nodes
 
 SOURCES = [
     "x = {**base, 'a': 1, **more}",  # None among a dict's keys
@@ -27,3 +27,12 @@ def _expected(tree: ast.AST) -> list[ast.AST]:
 def test_walk_nodes_matches_ast_walk(source: str) -> None:
     tree = ast.parse(source)
     assert [id(node) for node in walk_nodes(tree)] == [id(node) for node in _expected(tree)]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_nodes_by_type_groups_the_walk(source: str) -> None:
+    tree = ast.parse(source)
+    expected: dict[type, list[int]] = {}
+    for node in _expected(tree):
+        expected.setdefault(type(node), []).append(id(node))
+    assert {kind: [id(node) for node in nodes] for kind, nodes in nodes_by_type(tree).items()} == expected

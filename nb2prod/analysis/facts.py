@@ -186,8 +186,10 @@ def _end(node: ast.AST) -> tuple[int, int]:
 
 
 def _use(node: ast.AST, name: str, *, deferred: bool = False, guarded: bool = False) -> NameUse:
-    end_line, end_column = _end(node)
-    return NameUse(name, node.lineno, node.col_offset + 1, end_line, end_column, deferred, guarded)  # type: ignore[attr-defined]
+    line: int = node.lineno  # type: ignore[attr-defined]
+    end_line = getattr(node, "end_lineno", None) or line
+    end_column = (getattr(node, "end_col_offset", None) or 0) + 1
+    return NameUse(name, line, node.col_offset + 1, end_line, end_column, deferred, guarded)  # type: ignore[attr-defined]
 
 
 def _guards_name_error(handlers: list[ast.ExceptHandler]) -> bool:
@@ -380,7 +382,8 @@ class _FactsVisitor(ast.NodeVisitor):
     @property
     def deferred(self) -> bool:
         # Anonymous lambdas are usually called right away (`key=lambda ...`), so they count as now.
-        return any(scope.kind == "function" for scope in self.scopes)
+        scopes = self.scopes
+        return bool(scopes) and any(scope.kind == "function" for scope in scopes)
 
     def _is_local(self, name: str) -> bool:
         for scope in reversed(self.scopes):

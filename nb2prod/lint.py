@@ -131,6 +131,8 @@ def lint_notebook(
     ignored = settings.ignored_for(notebook.path) if notebook.path is not None else ()
     report_unused = any(rule.code == "NB004" for rule in rules)
     kept = apply_suppressions(notebook, found, ignored, report_unused=report_unused)
+    if notebook.converted:  # an nbformat 3 file: nb2prod does not rewrite it, so offer no fix
+        kept = [replace(d, fix=None) if d.fix is not None else d for d in kept]
     return sorted(kept, key=lambda diagnostic: diagnostic.sort_key)
 
 
@@ -143,7 +145,7 @@ def outline_of(notebook: Notebook) -> Notebook:
         else Cell(cell.index, cell.kind, "", cell.cell_id, tags=cell.tags)
         for cell in notebook.cells
     )
-    return Notebook(notebook.path, cells, {})
+    return Notebook(notebook.path, cells, {}, converted=notebook.converted)
 
 
 def lint_path(

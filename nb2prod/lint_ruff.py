@@ -300,7 +300,9 @@ def map_ruff_findings(
                 severity="error" if code.startswith(_ERROR_CODES) else "warning",
                 span=span,
                 source=source,
-                fix=_ruff_fix(finding.get("fix"), cell.number, line_count),
+                fix=None
+                if notebook.converted
+                else _ruff_fix(finding.get("fix"), cell.number, line_count),
                 url=url,
             )
         )

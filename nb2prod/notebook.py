@@ -70,6 +70,8 @@ class Notebook:
     nbformat: int = 4
     nbformat_minor: int = 5
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    # The file is in an older format, converted on reading: fixes cannot be written back to it.
+    converted: bool = False
     code_cells: tuple[Cell, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -217,6 +219,7 @@ def from_dict(document: object, path: Path | None = None) -> Notebook:
         if isinstance(document.get("nbformat_minor"), int)
         else 0,
         raw=document,
+        converted=is_old_format,
     )
 
 

@@ -168,3 +168,26 @@ def test_byte_order_mark_and_compact_style_survive_a_fix(tmp_path: Path) -> None
     apply_fixes_to_run(relint([path]), unsafe=False, write=True, relint=relint)
     after = path.read_text(encoding="utf-8")
     assert after == text.replace("!pip install", "%pip install")
+
+
+def test_an_nbformat_3_notebook_is_offered_no_fix_and_never_rewritten(tmp_path: Path) -> None:
+    # nb2prod reads v3 files by converting them; it does not write them back, so it must not
+    # advertise fixes it will not apply.
+    document = {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {"name": "old"},
+        "worksheets": [
+            {"cells": [{"cell_type": "code", "input": "!pip install requests\nimport os", "language": "python", "outputs": [], "prompt_number": 1}]}
+        ],
+    }
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    before = path.read_bytes()
+    runner = CliRunner()
+    found = json.loads(runner.invoke(cli, ["lint", "--isolated", "--no-ruff", "--select", "NB303", "--format", "json", str(path)]).stdout)
+    assert [(finding["code"], finding["fix"]) for finding in found] == [("NB303", None)]
+    result = runner.invoke(cli, ["lint", "--isolated", "--no-ruff", "--select", "NB303", "--fix", "--unsafe-fixes", str(path)])
+    assert result.exit_code == 1
+    assert path.read_bytes() == before
+    assert "fixable" not in result.stderr

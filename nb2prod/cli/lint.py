@@ -119,7 +119,16 @@ def lint(
         ruff_pass = ruff_pass_for(selected, ignored, split_codes(extend_select))
         if ruff_pass is not None:
             extra.append(ruff_pass)
-    run = lint_paths(targets, settings, rules, jobs=jobs, extra=extra)
+    progress = None
+    if not quiet and sys.stderr.isatty():
+        from nb2prod.cli.lint_progress import LintProgress
+
+        progress = LintProgress()
+    try:
+        run = lint_paths(targets, settings, rules, jobs=jobs, extra=extra, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     diagnostics = sorted(run.diagnostics, key=lambda diagnostic: diagnostic.sort_key)
 
     if fix or diff:

@@ -14,6 +14,7 @@ __all__ = [
     "is_secret_name",
     "looks_like_secret_value",
     "mask_secret",
+    "may_hold_token_secret",
 ]
 
 
@@ -121,6 +122,11 @@ _MARKERS: dict[str, tuple[str, ...]] = {
 _ANY_MARKER = re.compile(
     "|".join(sorted({re.escape(item) for items in _MARKERS.values() for item in items}))
 )
+
+
+def may_hold_token_secret(text: str) -> bool:
+    """False when ``text`` holds none of the literal markers every provider token starts with."""
+    return _ANY_MARKER.search(text) is not None
 
 
 def find_token_secrets(text: str) -> tuple[SecretMatch, ...]:

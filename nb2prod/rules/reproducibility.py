@@ -18,6 +18,7 @@ from nb2prod.rules._secrets import (
     is_secret_name,
     looks_like_secret_value,
     mask_secret,
+    may_hold_token_secret,
 )
 from nb2prod.rules.base import LintContext, Rule
 
@@ -1526,8 +1527,10 @@ class RemovedApi(Rule):
     def _removed_keywords(
         call: ast.Call, name: str | None, method: str | None
     ) -> Iterator[removed.RemovedApi]:
+        if not call.keywords:
+            return
         last = (name or "").rsplit(".", 1)[-1] if name else method
-        if last is None or not call.keywords:
+        if last is None or (last not in _KEYWORDS_BY_NAME and last not in _VALUES_BY_NAME):
             return
         keywords = {item.arg: item.value for item in call.keywords if item.arg}
         for pattern, keyword, entry in _KEYWORDS_BY_NAME.get(last, ()):
@@ -1691,7 +1694,9 @@ class HardcodedSecret(Rule):
     def _in_code(self, context: LintContext, index: CellIndex) -> Iterator[Diagnostic]:
         cell = index.cell
         reported: set[tuple[int, int]] = set()
-        for node in index.strings:
+        # Strings and magic arguments are parts of the source: one scan of it rules most cells out.
+        tokens_possible = may_hold_token_secret(cell.source)
+        for node in index.strings if tokens_possible else ():
             for match in find_token_secrets(str(node.value)):
                 reported.add((node.lineno, node.col_offset))
                 yield self.diagnostic(
@@ -1701,7 +1706,7 @@ class HardcodedSecret(Rule):
                 )
                 break
         for item in index.parsed.masked.syntax:
-            for match in find_token_secrets(item.arguments):
+            for match in find_token_secrets(item.arguments) if tokens_possible else ():
                 yield self.diagnostic(
                     context,
                     context.span(cell, item.line, item.column, item.line, item.end_column),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -136,12 +136,24 @@ def _gitignore_for(root: Path) -> _GitIgnore:
     return rules
 
 
+def _excluded_within(given: Path, root: Path | None, is_excluded: Callable[[Path], bool]) -> bool:
+    """Whether an explicitly named file, or a folder between it and ``root``, is excluded."""
+    base = Path(os.path.abspath(root or Path.cwd()))
+    try:
+        relative = Path(os.path.abspath(given)).relative_to(base)
+    except ValueError:
+        # Outside the project: only the path as written counts, not the folders it lies in.
+        relative = Path(given.name) if given.is_absolute() else given
+    return is_excluded(relative) or any(is_excluded(folder) for folder in relative.parents[:-1])
+
+
 def discover_notebooks(
     paths: Sequence[Path],
     *,
     exclude: Iterable[str] = (),
     respect_gitignore: bool = True,
     force_exclude: bool = False,
+    root: Path | None = None,
 ) -> Iterator[Path]:
     """Yield the notebooks named by ``paths``: files as given, folders searched recursively.
 
@@ -151,7 +163,9 @@ def discover_notebooks(
     named ``x.ipynb`` or a file that is not there, so that the caller can report it. Notebooks in
     a folder come in sorted order; a notebook named twice is yielded once. With
     ``force_exclude`` the ``exclude`` patterns apply to files named explicitly too (pre-commit names
-    every staged file), matched against the file and each folder above it, as ruff does.
+    every staged file), matched against the file and each folder above it up to ``root`` (the
+    project's folder; the working folder when there is none), as ruff does: the folders a
+    project happens to sit in never exclude it.
     """
     exclude_patterns = list(exclude)
 
@@ -166,9 +180,7 @@ def discover_notebooks(
     for given in paths:
         given = Path(given)
         if not given.is_dir() or given.suffix == ".ipynb":
-            if force_exclude and (
-                is_excluded(given) or any(is_excluded(folder) for folder in given.parents[:-1])
-            ):
+            if force_exclude and _excluded_within(given, root, is_excluded):
                 continue
             if given not in seen:
                 seen.add(given)

@@ -232,6 +232,7 @@ def lint_paths(
             exclude=[*settings.exclude, *settings.extend_exclude],
             respect_gitignore=settings.respect_gitignore,
             force_exclude=settings.force_exclude,
+            root=settings.project_root,
         )
     )
     jobs = jobs or default_jobs()
@@ -246,36 +247,38 @@ def lint_paths(
     )
     outline = bool(passes)
     results: list[LintResult]
-    if jobs <= 1 or len(files) < 8:
-        results = []
-        with no_cyclic_gc():
-            for index, path in enumerate(files, start=1):
-                results.append(lint_path(path, settings, rule_list, outline=outline))
-                if progress:
-                    progress(index, len(files))
-    else:
-        from concurrent.futures import ProcessPoolExecutor
+    try:
+        if jobs <= 1 or len(files) < 8:
+            results = []
+            with no_cyclic_gc():
+                for index, path in enumerate(files, start=1):
+                    results.append(lint_path(path, settings, rule_list, outline=outline))
+                    if progress:
+                        progress(index, len(files))
+        else:
+            from concurrent.futures import ProcessPoolExecutor
 
-        # Small chunks: notebooks differ a hundredfold in size, and the last chunk sets the end.
-        chunk_size = max(1, min(8, len(files) // (jobs * 4) or 1))
-        chunks = [files[i : i + chunk_size] for i in range(0, len(files), chunk_size)]
-        results = []
-        with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
-            for chunk_results in pool.map(
-                _lint_chunk, [(chunk, settings, rule_list, outline) for chunk in chunks]
-            ):
-                results.extend(chunk_results)
-                if progress:
-                    progress(len(results), len(files))
-    if passes:
-        notebooks = {result.path: result.outline for result in results}
-        results = [replace(result, outline=None) for result in results]
-        for item, future in zip(passes, collecting, strict=True):
-            merged = item.finish(future.result(), notebooks, settings)
-            if merged:
-                results = [_merge(result, merged.get(result.path, [])) for result in results]
-    if extra_pool is not None:
-        extra_pool.shutdown()
+            # Small chunks: notebooks differ a hundredfold in size, and the last chunk sets the end.
+            chunk_size = max(1, min(8, len(files) // (jobs * 4) or 1))
+            chunks = [files[i : i + chunk_size] for i in range(0, len(files), chunk_size)]
+            results = []
+            with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
+                for chunk_results in pool.map(
+                    _lint_chunk, [(chunk, settings, rule_list, outline) for chunk in chunks]
+                ):
+                    results.extend(chunk_results)
+                    if progress:
+                        progress(len(results), len(files))
+        if passes:
+            notebooks = {result.path: result.outline for result in results}
+            results = [replace(result, outline=None) for result in results]
+            for item, future in zip(passes, collecting, strict=True):
+                merged = item.finish(future.result(), notebooks, settings)
+                if merged:
+                    results = [_merge(result, merged.get(result.path, [])) for result in results]
+    finally:
+        if extra_pool is not None:  # after an error or Ctrl-C, do not wait for ruff
+            extra_pool.shutdown(wait=False, cancel_futures=True)
     return LintRun(results)
 
 

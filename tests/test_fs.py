@@ -109,6 +109,20 @@ def test_force_exclude_applies_exclude_to_files_named_explicitly(tmp_path: Path,
     assert list(discover_notebooks(absolute, exclude=patterns, force_exclude=True)) == [tmp_path / "keep.ipynb"]
 
 
+def test_force_exclude_ignores_the_folders_the_project_sits_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A project checked out under a folder named like an excluded one is not excluded as a whole.
+    project = tmp_path / "build" / "project"
+    _touch(project, "a.ipynb", "build/generated.ipynb")
+    named = [project / "a.ipynb", project / "build" / "generated.ipynb"]
+    kept = discover_notebooks(named, exclude=["build"], force_exclude=True, root=project)
+    assert list(kept) == [project / "a.ipynb"]
+    monkeypatch.chdir(project)  # without a configuration file, the working folder is the project
+    assert list(discover_notebooks(named, exclude=["build"], force_exclude=True)) == [project / "a.ipynb"]
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # files outside the working folder: their names count
+    assert list(discover_notebooks(named, exclude=["build"], force_exclude=True)) == named
+
+
 def test_discovery_with_relative_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _touch(tmp_path, "nbs/one.ipynb", "nbs/two/two.ipynb")
     (tmp_path / ".gitignore").write_text("two/\n", encoding="utf-8")

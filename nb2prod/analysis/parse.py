@@ -69,7 +69,7 @@ def parse_source(source: str) -> ParsedCell:
 _NOT_CHILDREN = frozenset(
     {
         "ctx", "id", "attr", "name", "asname", "module", "level", "arg", "simple",
-        "conversion", "is_async", "kind", "type_comment", "tag", "rest", "kwd_attrs",
+        "conversion", "is_async", "kind", "type_comment", "tag", "rest", "kwd_attrs", "str",
     }
 )  # fmt: skip
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -84,7 +84,7 @@ def child_fields(node_type: type) -> tuple[str, ...]:
         name
         for name in node_type._fields  # type: ignore[attr-defined]
         if name not in _NOT_CHILDREN
-        and not (name == "value" and node_type is ast.Constant)
+        and not (name == "value" and node_type in (ast.Constant, ast.MatchSingleton))
         and not (name == "names" and node_type in (ast.Global, ast.Nonlocal))
     )
     _CHILD_FIELDS[node_type] = fields
@@ -109,8 +109,10 @@ def walk_nodes(tree: ast.AST) -> list[ast.AST]:
         for name in fields:
             value = getattr(node, name)
             if type(value) is list:
-                if node_type is ast.Dict and name == "keys":
-                    extend([key for key in value if key is not None])  # None: a ``**`` entry
+                # None in a list: a ``**`` entry among a dict's keys, a keyword-only argument
+                # without a default.
+                if node_type is ast.Dict or node_type is ast.arguments:
+                    extend([item for item in value if item is not None])
                 else:
                     extend(value)
             elif value is not None:
@@ -141,8 +143,8 @@ def nodes_by_type(tree: ast.AST) -> dict[type, list[ast.AST]]:
         for name in fields:
             value = getattr(node, name)
             if type(value) is list:
-                if node_type is ast.Dict and name == "keys":
-                    extend([key for key in value if key is not None])
+                if node_type is ast.Dict or node_type is ast.arguments:
+                    extend([item for item in value if item is not None])
                 else:
                     extend(value)
             elif value is not None:

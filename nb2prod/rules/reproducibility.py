@@ -1694,8 +1694,9 @@ class HardcodedSecret(Rule):
     def _in_code(self, context: LintContext, index: CellIndex) -> Iterator[Diagnostic]:
         cell = index.cell
         reported: set[tuple[int, int]] = set()
-        # Strings and magic arguments are parts of the source: one scan of it rules most cells out.
-        tokens_possible = may_hold_token_secret(cell.source)
+        # Strings and magic arguments are parts of the source: one scan of it rules most cells out,
+        # unless an escape sequence could spell a token's marker (``"\\x41KIA..."``).
+        tokens_possible = may_hold_token_secret(cell.source) or "\\" in cell.source
         for node in index.strings if tokens_possible else ():
             for match in find_token_secrets(str(node.value)):
                 reported.add((node.lineno, node.col_offset))

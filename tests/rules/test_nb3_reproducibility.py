@@ -273,6 +273,8 @@ SECRETS = [
     ([{"source": "print(cfg)", "outputs": [nbformat.v4.new_output("stream", name="stdout", text=f"token={GITHUB}\n")]}], GITHUB),
     ([{"source": "cfg", "outputs": [nbformat.v4.new_output("execute_result", data={"text/plain": f"'{AWS}'"}, execution_count=1)]}], AWS),
     (["key = '-----BEGIN RSA PRIVATE KEY-----\\nMIIEow...'"], "MIIEow"),
+    ([f"key = '\\x41{AWS[1:]}'"], AWS[4:]),  # an escape spells the marker: the source lacks "AKIA"
+    ([f"key = ('{AWS[:8]}'\n       '{AWS[8:]}')"], AWS),  # implicit concatenation
 ]
 
 

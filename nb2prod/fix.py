@@ -10,6 +10,7 @@ keeps the file's formatting (indentation, key order, escaping, final newline) vi
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import re
@@ -27,6 +28,7 @@ __all__ = ["FixOutcome", "NotebookFix", "apply_fixes", "apply_fixes_to_run", "fi
 # Rounds of fix -> re-lint per invocation, as ruff does; a fix that keeps re-appearing stops here.
 MAXIMUM_ROUNDS = 10
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK_AT_END = re.compile(r"(?:\r\n|\r|\n)\Z")
 
 
 class _Result(Protocol):
@@ -155,15 +157,16 @@ def _choose(fixes: Iterable[Diagnostic], cell_count: int) -> tuple[list[Diagnost
     """Non-overlapping fixes in order of position, as ruff applies them, and the edits to make.
 
     Findings that share one fix (two names that the same cell reorder fixes) are all fixed by
-    applying it once.
+    applying it once; an edit identical to one already taken (the same import added by two
+    fixes) is made once, as ruff does.
     """
     chosen: list[Diagnostic] = []
     taken: list[Edit] = []
-    taken_fixes: set[tuple[Edit, ...]] = set()
+    taken_set: set[Edit] = set()
     for diagnostic in sorted(fixes, key=lambda d: d.sort_key):
         assert diagnostic.fix is not None
-        edits = diagnostic.fix.edits
-        if edits in taken_fixes:
+        edits = [edit for edit in diagnostic.fix.edits if edit not in taken_set]
+        if not edits:
             chosen.append(diagnostic)
             continue
         if not all(_valid(edit, cell_count) for edit in edits):
@@ -172,7 +175,7 @@ def _choose(fixes: Iterable[Diagnostic], cell_count: int) -> tuple[list[Diagnost
             continue
         chosen.append(diagnostic)
         taken.extend(edits)
-        taken_fixes.add(edits)
+        taken_set.update(edits)
     return chosen, taken
 
 
@@ -205,9 +208,44 @@ def apply_edits(document: dict[str, Any], edits: Sequence[Edit]) -> None:
             moves.append(edit)
     for number, cell_edits in by_cell.items():
         cell = cells[number - 1]
-        _set_source(cell, _replace_in_cell(_source_text(cell), cell_edits))
+        old_text = _source_text(cell)
+        new_text = _replace_in_cell(old_text, cell_edits)
+        if not _LINE_BREAK_AT_END.search(old_text):
+            # Deleting a cell's last line leaves the line break before it: drop it, as ruff does.
+            new_text = _LINE_BREAK_AT_END.sub("", new_text)
+        _set_source(cell, new_text)
     for move in moves[:1]:
         document["cells"] = [cells[number - 1] for number in move.order]
+
+
+def _cells_broken_by(before: list[Any], edits: Sequence[Edit], after: list[Any]) -> set[int]:
+    """Numbers (as before any move) of the cells whose text edits stopped them parsing."""
+    from nb2prod.analysis.parse import parse_source
+
+    broken: set[int] = set()
+    for number in {edit.cell for edit in edits if isinstance(edit, ReplaceText)}:
+        old, new = before[number - 1], _moved(after, before[number - 1], number, edits)
+        if new is None or not isinstance(old, dict) or old.get("cell_type") != "code":
+            continue
+        if (
+            parse_source(_source_text(old)).tree is not None
+            and parse_source(_source_text(new)).tree is None
+        ):
+            broken.add(number)
+    return broken
+
+
+def _moved(after: list[Any], old: Any, number: int, edits: Sequence[Edit]) -> Any:
+    """Cell ``number`` of the old order, found in ``after`` (cells may have been moved)."""
+    for edit in edits:
+        if isinstance(edit, MoveCells):
+            return after[edit.order.index(number)] if number in edit.order else None
+    return after[number - 1] if number <= len(after) else None
+
+
+def _edits_cells(diagnostic: Diagnostic, cells: set[int]) -> bool:
+    assert diagnostic.fix is not None
+    return any(isinstance(e, ReplaceText) and e.cell in cells for e in diagnostic.fix.edits)
 
 
 def apply_fixes(
@@ -222,10 +260,22 @@ def apply_fixes(
     if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
         return NotebookFix(path, text, text)
     candidates = [d for d in diagnostics if fixable(d, unsafe=unsafe)]
-    chosen, edits = _choose(candidates, len(document["cells"]))
-    if not chosen:
-        return NotebookFix(path, text, text)
-    apply_edits(document, edits)
+    original = copy.deepcopy(document["cells"])
+    while True:
+        chosen, edits = _choose(candidates, len(document["cells"]))
+        if not chosen:
+            return NotebookFix(path, text, text)
+        document["cells"] = copy.deepcopy(original)
+        apply_edits(document, edits)
+        broken = _cells_broken_by(original, edits, document["cells"])
+        if not broken:
+            break
+        # A fix must never turn a cell that parsed into one that does not: in each such cell,
+        # leave out the last fix taken and try again (two fixes can each be fine alone).
+        dropped = {
+            id(next(d for d in reversed(chosen) if _edits_cells(d, {number}))) for number in broken
+        }
+        candidates = [d for d in candidates if id(d) not in dropped]
     after = write_style_of(body).dumps(document)
     if len(body) != len(text):
         after = "\ufeff" + after

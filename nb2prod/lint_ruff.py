@@ -20,9 +20,9 @@ from typing import Any
 
 from nb2prod import notebook as notebook_io
 from nb2prod.config import Settings
-from nb2prod.diagnostics import CellSpan, Diagnostic, Edit, Fix, ReplaceText
+from nb2prod.diagnostics import CellSpan, Diagnostic, Fix, ReplaceText
 from nb2prod.errors import NotebookReadError, UsageError
-from nb2prod.notebook import Notebook
+from nb2prod.notebook import Cell, Notebook
 
 __all__ = [
     "DEFAULT_RUFF_SELECT",
@@ -219,14 +219,27 @@ def _position(location: object) -> tuple[int, int]:
     return 1, 1
 
 
-def _ruff_fix(raw: object, cell: int, line_count: int) -> Fix | None:
-    """ruff's fix as nb2prod edits, when every edit stays inside the finding's cell."""
+# An edit that adds or rewrites an import: ruff puts it where the notebook's imports are, and its
+# JSON does not say in which cell.
+_IMPORT_EDIT = re.compile(r"(?:^|[\n;])[ \t]*(?:import|from)[ \t]+[\w.]")
+
+
+def _ruff_fix(raw: object, cell: Cell, finding: tuple[int, int, int, int]) -> Fix | None:
+    """ruff's fix as nb2prod edits, when every edit is known to lie in the finding's cell.
+
+    ruff's JSON gives each edit's row within *a* cell, not which cell: a rename edits every cell
+    that uses the name, an added import goes wherever the notebook's imports are. So a fix is
+    taken only when each edit touches the finding's own range, or lies inside the cell's
+    top-level statement that holds the finding and adds no import; edits that overlap each other
+    came from different cells. The rest are left to ``ruff check --fix``.
+    """
     if not isinstance(raw, Mapping):
         return None
     applicability = raw.get("applicability")
     if applicability not in ("safe", "unsafe", "display-only"):
         return None
-    edits: list[Edit] = []
+    line_count = len(cell.source.splitlines())
+    edits: list[ReplaceText] = []
     for edit in raw.get("edits") or ():
         if not isinstance(edit, Mapping):
             return None
@@ -234,13 +247,79 @@ def _ruff_fix(raw: object, cell: int, line_count: int) -> Fix | None:
         end_line, end_column = _position(edit.get("end_location"))
         if end_line > line_count + 1 or (end_line == line_count + 1 and end_column > 1):
             return None
-        edits.append(
-            ReplaceText(cell, line, column, end_line, end_column, str(edit.get("content") or ""))
-        )
+        content = str(edit.get("content") or "")
+        edits.append(ReplaceText(cell.number, line, column, end_line, end_column, content))
     if not edits:
         return None
+    ranges = [_range_of(edit) for edit in edits]
+    if any(_overlap(first, second) for i, first in enumerate(ranges) for second in ranges[i + 1 :]):
+        return None
+    elsewhere = [edit for edit in edits if not _touches(_range_of(edit), finding)]
+    if elsewhere:
+        if any(_IMPORT_EDIT.search(edit.content) for edit in elsewhere):
+            return None
+        statement = _statement_range(cell.source, finding)
+        if statement is None or not all(_within(_range_of(edit), statement) for edit in elsewhere):
+            return None
     title = str(raw.get("message") or "Apply ruff's fix")
     return Fix(title, applicability, tuple(edits))  # type: ignore[arg-type]
+
+
+_Range = tuple[int, int, int, int]
+
+
+def _range_of(edit: ReplaceText) -> _Range:
+    return (edit.line, edit.column, edit.end_line, edit.end_column)
+
+
+def _overlap(first: _Range, second: _Range) -> bool:
+    if first == second:
+        return True
+    return (first[0], first[1]) < (second[2], second[3]) and (second[0], second[1]) < (
+        first[2],
+        first[3],
+    )
+
+
+def _within(inner: _Range, outer: _Range) -> bool:
+    return (outer[0], outer[1]) <= (inner[0], inner[1]) and (inner[2], inner[3]) <= (
+        outer[2],
+        outer[3],
+    )
+
+
+def _statement_range(source: str, finding: _Range) -> _Range | None:
+    """The range (1-based, character columns) of the cell's top-level statement that holds the
+    finding's start; a whole-line deletion of its last line may end at the next line's start."""
+    from nb2prod.analysis.parse import parse_source
+
+    tree = parse_source(source).tree
+    if tree is None:
+        return None
+    lines = source.splitlines()
+
+    def column(line: int, byte_offset: int) -> int:
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "ignore")) + 1
+
+    for statement in tree.body:
+        end_line = statement.end_lineno or statement.lineno
+        start = (statement.lineno, column(statement.lineno, statement.col_offset))
+        end = (end_line, column(end_line, statement.end_col_offset or 0))
+        if start <= (finding[0], finding[1]) <= end:
+            last_line = lines[end_line - 1] if end_line <= len(lines) else ""
+            if end[1] > len(last_line):  # the statement ends its line: include the line break
+                end = (end_line + 1, 1)
+            return (*start, *end)
+    return None
+
+
+def _touches(edit: tuple[int, int, int, int], finding: tuple[int, int, int, int]) -> bool:
+    """Whether two (line, column, end line, end column) ranges overlap or meet."""
+    return (edit[0], edit[1]) <= (finding[2], finding[3]) and (finding[0], finding[1]) <= (
+        edit[2],
+        edit[3],
+    )
 
 
 def _numpy2_name(message: str) -> str | None:
@@ -288,7 +367,6 @@ def map_ruff_findings(
         cell = notebook.cells[cell_number - 1]
         line, column = _position(finding.get("location"))
         end_line, end_column = _position(finding.get("end_location"))
-        line_count = len(cell.source.splitlines())
         span = CellSpan(cell.number, line, column, end_line, end_column, cell.cell_id)
         display = str(notebook.path)
         mapped.setdefault(display, []).append(
@@ -302,7 +380,7 @@ def map_ruff_findings(
                 source=source,
                 fix=None
                 if notebook.converted
-                else _ruff_fix(finding.get("fix"), cell.number, line_count),
+                else _ruff_fix(finding.get("fix"), cell, (line, column, end_line, end_column)),
                 url=url,
             )
         )

@@ -61,6 +61,26 @@ def _comment_out(source: str, header: str) -> str:
     return "\n".join(lines)
 
 
+def _libcst_problem(text: str) -> str | None:
+    """Why LibCST cannot parse ``text`` that ``ast`` can (its grammar lags on rare forms such as a
+    parenthesized annotated target, ``(x): int``), or ``None``."""
+    import libcst
+
+    try:
+        libcst.parse_module(text)
+    except libcst.ParserSyntaxError as error:
+        # The detailed message names the offending token ("error at 2:13"); the attributes, the
+        # token after it.
+        found = re.search(r"error at (\d+):(\d+)", error.message)
+        line, column = (
+            (int(found[1]), int(found[2])) if found else (error.raw_line, error.raw_column)
+        )
+        return f"line {line}, column {column + 1}"
+    except (RecursionError, ValueError) as error:
+        return f"{type(error).__name__}"
+    return None
+
+
 def _prepare(cell: Cell, problems: list[Problem]) -> tuple[PreparedCell, str | None]:
     source, directives, default_module = _directives(cell.source)
     masked = mask(source)
@@ -77,7 +97,20 @@ def _prepare(cell: Cell, problems: list[Problem]) -> tuple[PreparedCell, str | N
             Problem(f"IPython syntax: {dropped}", cell.number, "warning" if is_loss else "info")
         )
     parses = parsed.tree is not None
-    if not parses:
+    rewriter_problem = _libcst_problem(text) if parses else None
+    if rewriter_problem is not None:
+        parses = False
+        problems.append(
+            Problem(
+                f"valid Python that LibCST, the code rewriter, cannot parse ({rewriter_problem}); "
+                "kept as a comment",
+                cell.number,
+                "warning",
+            )
+        )
+        text = _comment_out(source, f"cell {cell.number} cannot be rewritten ({rewriter_problem}):")
+        dataflow = CellDataflow()
+    elif not parses:
         problem = parsed.problem
         where = f"line {problem.line}: {problem.message}" if problem else "invalid syntax"
         problems.append(

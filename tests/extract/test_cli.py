@@ -138,6 +138,26 @@ def test_hard_cases_give_messages_not_crashes(tmp_path: Path) -> None:
     assert (tmp_path / "magics_and_pip" / "requirements.txt").read_text().splitlines()[1:] == ["requests==2.32.3", "tqdm"]
 
 
+def test_python_that_libcst_cannot_parse_is_kept_as_a_comment(tmp_path: Path) -> None:
+    # `(x): int` is valid Python that LibCST's grammar rejects; it once ended extract with an
+    # internal error.
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("def f():\n    (total): int = 1\n    return total"),
+        nbformat.v4.new_code_cell("value = 2\nprint(value)"),
+    ]
+    path = tmp_path / "rare.ipynb"
+    nbformat.write(notebook, str(path))
+    result = CliRunner().invoke(cli, ["extract", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "cell 1: valid Python that LibCST, the code rewriter, cannot parse (line 2, column 14)" in result.output
+    module = tmp_path / "out" / "rare.py"
+    text = module.read_text(encoding="utf-8")
+    assert [line.strip() for line in text.splitlines() if "(total): int" in line] == ["#     (total): int = 1"]
+    assert "print(value)" in text
+    compile(text, str(module), "exec")
+
+
 def test_duplicate_definitions_and_global_writes_are_reported(tmp_path: Path) -> None:
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [

@@ -16,7 +16,7 @@ from typing import Protocol
 from nb2prod import notebook as notebook_io
 from nb2prod.config import Settings
 from nb2prod.diagnostics import Diagnostic
-from nb2prod.errors import NotebookReadError
+from nb2prod.errors import Nb2prodError, NotebookReadError
 from nb2prod.fs import discover_notebooks
 from nb2prod.notebook import Cell, Notebook
 from nb2prod.rules.base import LintContext, Rule
@@ -91,8 +91,10 @@ def rules_for(
     return select_rules(chosen, [*settings.ignore, *ignore], settings.extend_select)
 
 
-def _internal_error(path: str, rule: type[Rule] | None, error: BaseException) -> Diagnostic:
-    where = f"rule {rule.code}" if rule else "lint"
+def _internal_error(
+    path: str, rule: type[Rule] | None, error: BaseException, *, where: str = "lint"
+) -> Diagnostic:
+    where = f"rule {rule.code}" if rule else where
     return Diagnostic(
         path=path,
         code=INTERNAL_ERROR_CODE,
@@ -273,7 +275,14 @@ def lint_paths(
             notebooks = {result.path: result.outline for result in results}
             results = [replace(result, outline=None) for result in results]
             for item, future in zip(passes, collecting, strict=True):
-                merged = item.finish(future.result(), notebooks, settings)
+                try:
+                    merged = item.finish(future.result(), notebooks, settings)
+                except Nb2prodError:
+                    raise  # a usage error (an unknown rule code typed by the user) ends the run
+                except Exception as error:  # a bug in a pass costs its findings, not the run
+                    first = results[0].path if results else ""
+                    where = getattr(item, "description", type(item).__name__)
+                    merged = {first: [_internal_error(first, None, error, where=where)]}
                 if merged:
                     results = [_merge(result, merged.get(result.path, [])) for result in results]
     finally:

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from nb2prod import notebook as notebook_io
 from nb2prod.config import Settings
@@ -364,10 +364,14 @@ def map_ruff_findings(
         cell_number = finding.get("cell")
         if not isinstance(cell_number, int) or not 0 < cell_number <= len(notebook.cells):
             cell_number = 1
-        cell = notebook.cells[cell_number - 1]
         line, column = _position(finding.get("location"))
         end_line, end_column = _position(finding.get("end_location"))
-        span = CellSpan(cell.number, line, column, end_line, end_column, cell.cell_id)
+        cell = notebook.cells[cell_number - 1] if notebook.cells else None
+        span = (
+            CellSpan(cell.number, line, column, end_line, end_column, cell.cell_id)
+            if cell is not None
+            else None  # a file-level finding (CPY001, say) on a notebook without cells
+        )
         display = str(notebook.path)
         mapped.setdefault(display, []).append(
             Diagnostic(
@@ -379,7 +383,7 @@ def map_ruff_findings(
                 span=span,
                 source=source,
                 fix=None
-                if notebook.converted
+                if notebook.converted or cell is None
                 else _ruff_fix(finding.get("fix"), cell, (line, column, end_line, end_column)),
                 url=url,
             )
@@ -442,6 +446,7 @@ class RuffPass:
     ignore: Sequence[str]
     # The codes the user typed (--select, --ignore, --extend-select), as opposed to configured ones.
     typed: frozenset[str] = frozenset()
+    description: ClassVar[str] = "the ruff pass"
 
     def collect(self, files: list[Path], settings: Settings) -> _Collected:
         if not files:

@@ -241,3 +241,26 @@ def test_a_code_neither_tool_knows_is_a_usage_error(mixed: Path, arguments: list
     assert result.stdout == ""
     assert result.stderr.strip().count("\n") == 0
     assert fragment in result.stderr
+
+
+def test_a_file_level_ruff_finding_on_a_notebook_without_cells(tmp_path: Path) -> None:
+    # ruff reports CPY001 at "cell 1" of a notebook that has no cells; this once ended the whole
+    # run with an internal error.
+    nbformat.write(new_notebook(cells=[]), tmp_path / "empty.ipynb")
+    nbformat.write(new_notebook(cells=[new_code_cell("x = 1")]), tmp_path / "one.ipynb")
+    result = CliRunner().invoke(cli, ["lint", "--select", "CPY001", "--format", "json", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    found = {(Path(item["path"]).name, item["code"], item["cell"]) for item in json.loads(result.stdout)}
+    assert found == {("empty.ipynb", "CPY001", None), ("one.ipynb", "CPY001", 1)}
+
+
+def test_a_bug_in_the_ruff_pass_costs_its_findings_not_the_run(mixed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
+        raise IndexError("tuple index out of range")
+
+    monkeypatch.setattr(lint_ruff, "map_ruff_findings", explode)
+    result = CliRunner().invoke(cli, ["lint", "--select", "NB2,F", "--format", "json", str(mixed)])
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)
+    internal = [d for d in findings if d["code"] == "NB000"]
+    assert [d["message"] for d in internal] == ["internal error in the ruff pass: IndexError: tuple index out of range (please report it)"]

@@ -79,6 +79,9 @@ MUTATING_METHODS = frozenset(
         "__setitem__",
     }
 )
+# Of those, the ones that return ``None`` on the built-in types: a call whose value is used is
+# some other API (pandas' or statsmodels' ``append`` return a new object).
+RETURNS_NONE_METHODS = MUTATING_METHODS - {"pop", "popitem", "setdefault", "popleft", "put"}
 # Of those, the ones whose repetition changes the result (re-running the cell adds again).
 NON_IDEMPOTENT_METHODS = frozenset(
     {
@@ -332,6 +335,8 @@ class _FactsVisitor(ast.NodeVisitor):
         self.current_target_reads: set[str] | None = None
         self.local_calls: list[NameUse] = []
         self.defines_unknown = False
+        # The call that is a whole expression statement, its value discarded (``items.append(x)``).
+        self.statement_call: ast.AST | None = None
 
     # -- traversal ---------------------------------------------------------------------------
     # ast.NodeVisitor looks a method up by name for every node and visits `ctx` nodes; on the hot
@@ -777,6 +782,10 @@ class _FactsVisitor(ast.NodeVisitor):
         if node.rest:
             self._bind(node, node.rest, "match")
 
+    def visit_Expr(self, node: ast.Expr) -> None:
+        self.statement_call = node.value if type(node.value) is ast.Call else None
+        self.visit(node.value)
+
     # -- expressions -------------------------------------------------------------------------
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
@@ -810,7 +819,11 @@ class _FactsVisitor(ast.NodeVisitor):
                     and keyword.value.value is True
                     for keyword in node.keywords
                 )
-                if method in MUTATING_METHODS or inplace:
+                value_used = node is not self.statement_call
+                if inplace or (
+                    method in MUTATING_METHODS
+                    and not (value_used and method in RETURNS_NONE_METHODS)
+                ):
                     self.generic_visit(node)
                     self._mutate(
                         root,

@@ -339,6 +339,10 @@ class NonIdempotentCell(Rule):
     often someone pressed Shift+Enter. This is the most common source of outputs nobody can
     reproduce.
 
+    A method that changes a list, set or dict in place returns `None`; when its value is used
+    (`combined = frame.append(other)`), it is another library's method that returns a new object,
+    and the cell is not reported for it.
+
     ## Example
     ```python
     # cell 1

@@ -1178,6 +1178,14 @@ def _output_text(output: Mapping[str, Any]) -> str:
     return "".join(text) if isinstance(text, list) else str(text)
 
 
+_RAISES_TAGS = frozenset({"raises-exception", "nbval-raises-exception"})
+
+
+def _expected_to_raise(cell: Cell) -> bool:
+    """A cell marked as meant to fail, by tag or by nbval's comment."""
+    return bool(_RAISES_TAGS.intersection(cell.tags)) or "NBVAL_RAISES_EXCEPTION" in cell.source
+
+
 class ErrorOutputCommitted(Rule):
     """## What it does
     Reports a code cell whose saved output is an error: a traceback from an exception, or a
@@ -1193,6 +1201,10 @@ class ErrorOutputCommitted(Rule):
 
     Use instead: fix the error and re-run the notebook top to bottom, or clear the output.
 
+    A cell that is meant to fail is not reported: one tagged `raises-exception` (the tag papermill,
+    nbval, nbsphinx and Jupyter Book share) or `nbval-raises-exception`, or marked with a
+    `# NBVAL_RAISES_EXCEPTION` comment.
+
     ## Fix safety
     The fix clears the error output. It is unsafe: it hides the evidence that the notebook did not
     run cleanly, without fixing the cause.
@@ -1205,6 +1217,8 @@ class ErrorOutputCommitted(Rule):
 
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
         for cell in context.notebook.code_cells:
+            if not cell.outputs or _expected_to_raise(cell):
+                continue
             for position, output in enumerate(cell.outputs):
                 kind = output.get("output_type")
                 if kind == "error":
@@ -1317,6 +1331,21 @@ class InteractiveInput(Rule):
 _ATTRIBUTES_EXACT: dict[str, removed.RemovedApi] = {
     entry.pattern: entry for entry in removed.ATTRIBUTES if ".." not in entry.pattern
 }
+# Method-name entries (`.hist(normed=...)`) are matplotlib's and pandas'; these libraries have
+# methods of the same names with their own, current keywords.
+_OTHER_LIBRARIES = ("numpy.", "torch.", "hvplot.", "holoviews.", "polars.")
+_OTHER_ACCESSORS = frozenset({"hvplot"})  # `df.hvplot.hist(normed=True)` is hvplot's
+
+
+def _through_other_accessor(call: ast.Call) -> bool:
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Attribute)
+        and func.value.attr in _OTHER_ACCESSORS
+    )
+
+
 _KEYWORDS_BY_NAME: dict[str, list[tuple[str, str, removed.RemovedApi]]] = {}
 for (_pattern, _keyword), _entry in removed.KEYWORDS.items():
     _KEYWORDS_BY_NAME.setdefault(_pattern.rsplit(".", 1)[-1], []).append(
@@ -1537,7 +1566,11 @@ class RemovedApi(Rule):
             if keyword not in keywords:
                 continue
             if pattern.startswith("."):
-                if method == pattern[1:] and not (name or "").startswith(("numpy.", "torch.")):
+                if (
+                    method == pattern[1:]
+                    and not (name or "").startswith(_OTHER_LIBRARIES)
+                    and not _through_other_accessor(call)
+                ):
                     yield entry
             elif name is not None and removed.pattern_matches(name, pattern):
                 yield entry

@@ -97,6 +97,11 @@ def test_function_records_global_writes() -> None:
         ("del cache[key]", {"cache"}, {"cache"}),
         ("items = []\nitems.append(1)", {"items"}, set()),
         ("value = frame.copy()", set(), set()),
+        # A used value means another API: pandas' and statsmodels' `append` return a new object.
+        ("combined = frame.append(other)", set(), set()),
+        ("print(results.update(more))", set(), set()),
+        ("last = stack.pop()", {"stack"}, {"stack"}),  # pop returns the item and still mutates
+        ("if x:\n    results.append(x)", {"results"}, {"results"}),
     ],
 )
 def test_in_place_mutation(source: str, mutated: set[str], non_idempotent: set[str]) -> None:

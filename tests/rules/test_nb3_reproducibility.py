@@ -28,6 +28,7 @@ def notebook_of(*cells: str | dict[str, Any]) -> dict[str, Any]:
             node = nbformat.v4.new_code_cell(cell["source"])
             node.outputs = [nbformat.from_dict(output) for output in cell.get("outputs", [])]
             node.execution_count = cell.get("execution_count")
+            node.metadata = cell.get("metadata", {})
         node.id = f"c{position}"
         notebook.cells.append(node)
     return json.loads(json.dumps(notebook))
@@ -185,6 +186,20 @@ def test_shell_command(cells: list[str], expected: list[tuple[int, int]]) -> Non
     assert where(lint("NB307", *cells)) == expected
 
 
+def test_cells_meant_to_fail_keep_their_error_output() -> None:
+    def error() -> Any:
+        return nbformat.v4.new_output("error", ename="RuntimeError", evalue="on purpose", traceback=[])
+
+    found = lint(
+        "NB308",
+        {"source": "raise RuntimeError('on purpose')", "outputs": [error()], "execution_count": 1, "metadata": {"tags": ["raises-exception"]}},
+        {"source": "# NBVAL_RAISES_EXCEPTION\nraise RuntimeError('on purpose')", "outputs": [error()], "execution_count": 2},
+        {"source": "raise RuntimeError('on purpose')", "outputs": [error()], "execution_count": 3, "metadata": {"tags": ["nbval-raises-exception"]}},
+        {"source": "raise RuntimeError('by accident')", "outputs": [error()], "execution_count": 4},
+    )
+    assert where(found) == [(4, 1)]
+
+
 def test_error_output_committed_and_its_fix() -> None:
     error = nbformat.v4.new_output("error", ename="KeyError", evalue="'col'", traceback=["KeyError: 'col'"])
     stderr = nbformat.v4.new_output("stream", name="stderr", text="Traceback (most recent call last):\n  ...\nValueError: no\n")
@@ -234,6 +249,7 @@ REMOVED = [
     (["import pandas as pd\nd = pd.read_csv('a', error_bad_lines=False)"], [(1, 2)]),
     (["df.to_csv('a', line_terminator='\\n')"], [(1, 1)]),
     (["import matplotlib.pyplot as plt\nplt.hist(x, normed=True)"], [(1, 2)]),
+    (["import hvplot.pandas\ndf.hvplot.hist(normed=True)\ndf.plot.hist(normed=True)"], [(1, 3)]),  # hvplot's own keyword
     (["import seaborn as sns\nsns.factorplot(x='a', data=d)"], [(1, 2)]),
     (["import pandas as pd\nd = pd.datetime.today()"], [(1, 2)]),
 ]

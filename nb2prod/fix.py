@@ -14,6 +14,7 @@ import copy
 import difflib
 import json
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -227,12 +228,34 @@ def _cells_broken_by(before: list[Any], edits: Sequence[Edit], after: list[Any])
         old, new = before[number - 1], _moved(after, before[number - 1], number, edits)
         if new is None or not isinstance(old, dict) or old.get("cell_type") != "code":
             continue
-        if (
-            parse_source(_source_text(old)).tree is not None
-            and parse_source(_source_text(new)).tree is None
-        ):
+        if parse_source(_source_text(old)).tree is None:
+            continue
+        fixed = parse_source(_source_text(new))
+        if fixed.tree is None and not _newer_syntax(_source_text(new), fixed.problem):
             broken.add(number)
     return broken
+
+
+# Syntax newer than some interpreters nb2prod runs on, which ruff writes when the project's
+# `target-version` allows it (UP040's `type X = ...`, UP046's `class Box[T]:`): a cell that only
+# this interpreter cannot parse is not broken.
+_NEWER_SYNTAX = (
+    (
+        (3, 12),
+        re.compile(r"^\s*(?:type\s+\w+\s*[\[=]|(?:async\s+)?def\s+\w+\s*\[|class\s+\w+\s*\[)"),
+    ),
+    ((3, 14), re.compile(r"^\s*except\*?\s+[^(:\s][^:]*,[^:]*:|(?<![\w\"'])[tT][rR]?[\"']")),
+)
+
+
+def _newer_syntax(text: str, problem: Any) -> bool:
+    if problem is None:
+        return False
+    lines = _LINE_BREAK.split(text)
+    line = lines[problem.line - 1] if 0 < problem.line <= len(lines) else ""
+    return any(
+        sys.version_info < version and pattern.search(line) for version, pattern in _NEWER_SYNTAX
+    )
 
 
 def _moved(after: list[Any], old: Any, number: int, edits: Sequence[Edit]) -> Any:

@@ -138,10 +138,20 @@ def _gitignore_for(root: Path) -> _GitIgnore:
 
 def _excluded_within(given: Path, root: Path | None, is_excluded: Callable[[Path], bool]) -> bool:
     """Whether an explicitly named file, or a folder between it and ``root``, is excluded."""
-    base = Path(os.path.abspath(root or Path.cwd()))
-    try:
-        relative = Path(os.path.abspath(given)).relative_to(base)
-    except ValueError:
+    base = root or Path.cwd()
+    relative: Path | None = None
+    # As written first (a symlinked notebook inside the project stays inside), then resolved (a
+    # project reached through a symlinked folder).
+    for candidate, folder in (
+        (Path(os.path.abspath(given)), Path(os.path.abspath(base))),
+        (Path(os.path.realpath(given)), Path(os.path.realpath(base))),
+    ):
+        try:
+            relative = candidate.relative_to(folder)
+            break
+        except ValueError:
+            continue
+    if relative is None:
         # Outside the project: only the path as written counts, not the folders it lies in.
         relative = Path(given.name) if given.is_absolute() else given
     return is_excluded(relative) or any(is_excluded(folder) for folder in relative.parents[:-1])
@@ -186,14 +196,14 @@ def discover_notebooks(
                 seen.add(given)
                 yield given
             continue
-        root = given.resolve()
+        walk_root = given.resolve()
         rules_by_folder: dict[Path, _GitIgnore] = {}
         if respect_gitignore:
-            rules_by_folder[root] = _gitignore_for(root)
+            rules_by_folder[walk_root] = _gitignore_for(walk_root)
         found: list[Path] = []
         for folder, dirnames, filenames in os.walk(given):
             folder_path = Path(folder)
-            resolved_folder = root / folder_path.relative_to(given)
+            resolved_folder = walk_root / folder_path.relative_to(given)
             rules = rules_by_folder.get(resolved_folder)
             kept = []
             for name in sorted(dirnames):

@@ -229,23 +229,25 @@ def _ruff_fix(raw: object, cell: Cell, finding: tuple[int, int, int, int]) -> Fi
 
     ruff's JSON gives each edit's row within *a* cell, not which cell: a rename edits every cell
     that uses the name, an added import goes wherever the notebook's imports are. So a fix is
-    taken only when each edit touches the finding's own range, or lies inside the cell's
-    top-level statement that holds the finding and adds no import; edits that overlap each other
-    came from different cells. The rest are left to ``ruff check --fix``.
+    taken only when every edit fits the finding's cell (no column past a line's end), each edit
+    overlaps the finding's own range or lies inside the cell's top-level statement that holds the
+    finding and adds no import, no two edits overlap (they would come from different cells), and
+    it is not a rename (the same new text at several places, not all on the finding). The rest
+    are left to ``ruff check --fix``.
     """
     if not isinstance(raw, Mapping):
         return None
     applicability = raw.get("applicability")
     if applicability not in ("safe", "unsafe", "display-only"):
         return None
-    line_count = len(cell.source.splitlines())
+    lines = _LINES.split(cell.source)
     edits: list[ReplaceText] = []
     for edit in raw.get("edits") or ():
         if not isinstance(edit, Mapping):
             return None
         line, column = _position(edit.get("location"))
         end_line, end_column = _position(edit.get("end_location"))
-        if end_line > line_count + 1 or (end_line == line_count + 1 and end_column > 1):
+        if not (_fits(lines, line, column) and _fits(lines, end_line, end_column)):
             return None
         content = str(edit.get("content") or "")
         edits.append(ReplaceText(cell.number, line, column, end_line, end_column, content))
@@ -254,15 +256,43 @@ def _ruff_fix(raw: object, cell: Cell, finding: tuple[int, int, int, int]) -> Fi
     ranges = [_range_of(edit) for edit in edits]
     if any(_overlap(first, second) for i, first in enumerate(ranges) for second in ranges[i + 1 :]):
         return None
-    elsewhere = [edit for edit in edits if not _touches(_range_of(edit), finding)]
+    elsewhere = [edit for edit in edits if not _on(_range_of(edit), finding)]
     if elsewhere:
+        contents = [edit.content for edit in edits if edit.content]
+        if len(contents) != len(set(contents)):
+            return None  # a rename: its other occurrences may be in any cell
         if any(_IMPORT_EDIT.search(edit.content) for edit in elsewhere):
             return None
-        statement = _statement_range(cell.source, finding)
-        if statement is None or not all(_within(_range_of(edit), statement) for edit in elsewhere):
+        statement = _statement_range(lines, cell.source, finding)
+        if statement is None or not all(
+            _within(_range_of(edit), statement)
+            and _at_token_edge(lines, edit.line, edit.column)
+            and _at_token_edge(lines, edit.end_line, edit.end_column)
+            for edit in elsewhere
+        ):
             return None
     title = str(raw.get("message") or "Apply ruff's fix")
     return Fix(title, applicability, tuple(edits))  # type: ignore[arg-type]
+
+
+# Lines as ``ast`` and ruff count them (``str.splitlines`` also breaks at form feeds and more).
+_LINES = re.compile(r"\r\n|\r|\n")
+
+
+def _at_token_edge(lines: list[str], line: int, column: int) -> bool:
+    """Whether (line, column) does not cut a name or number in two: an edit meant for another
+    cell rarely lands on token edges at both ends."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    before = text[column - 2] if 1 < column <= len(text) + 1 else " "
+    after = text[column - 1] if 0 < column <= len(text) else " "
+    return not ((before.isalnum() or before == "_") and (after.isalnum() or after == "_"))
+
+
+def _fits(lines: list[str], line: int, column: int) -> bool:
+    """Whether (line, column) is a position in a cell of ``lines``; one past the end is too."""
+    if 0 < line <= len(lines):
+        return 0 < column <= len(lines[line - 1]) + 1
+    return line == len(lines) + 1 and column == 1
 
 
 _Range = tuple[int, int, int, int]
@@ -288,7 +318,7 @@ def _within(inner: _Range, outer: _Range) -> bool:
     )
 
 
-def _statement_range(source: str, finding: _Range) -> _Range | None:
+def _statement_range(lines: list[str], source: str, finding: _Range) -> _Range | None:
     """The range (1-based, character columns) of the cell's top-level statement that holds the
     finding's start; a whole-line deletion of its last line may end at the next line's start."""
     from nb2prod.analysis.parse import parse_source
@@ -296,7 +326,6 @@ def _statement_range(source: str, finding: _Range) -> _Range | None:
     tree = parse_source(source).tree
     if tree is None:
         return None
-    lines = source.splitlines()
 
     def column(line: int, byte_offset: int) -> int:
         text = lines[line - 1] if 0 < line <= len(lines) else ""
@@ -314,12 +343,11 @@ def _statement_range(source: str, finding: _Range) -> _Range | None:
     return None
 
 
-def _touches(edit: tuple[int, int, int, int], finding: tuple[int, int, int, int]) -> bool:
-    """Whether two (line, column, end line, end column) ranges overlap or meet."""
-    return (edit[0], edit[1]) <= (finding[2], finding[3]) and (finding[0], finding[1]) <= (
-        edit[2],
-        edit[3],
-    )
+def _on(edit: tuple[int, int, int, int], finding: tuple[int, int, int, int]) -> bool:
+    """Whether a non-empty edit overlaps the finding's range (meeting at an end is not enough:
+    a rename's edit in another cell can start where the finding ends)."""
+    start, end = (edit[0], edit[1]), (edit[2], edit[3])
+    return start < end and start < (finding[2], finding[3]) and (finding[0], finding[1]) < end
 
 
 def _numpy2_name(message: str) -> str | None:

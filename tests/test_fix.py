@@ -174,6 +174,32 @@ def test_ruff_renames_across_cells_are_left_to_ruff_and_fixes_inside_one_functio
     assert sources == ["import numpy\na = numpy.ones(3)", "b = numpy.zeros(3)\n\ndef f():\n    return b.sum()\n"]
 
 
+@pytest.mark.parametrize(
+    "cells",
+    [
+        # ruff's second edit, meant for cell 2, starts where the finding ends but past the line's end.
+        ["import numpy", "resultval = numpy.ones(3)"],
+        # ... or within the line, cutting `import` in two.
+        ["import numpy  # arrays", "y=numpy.x"],
+    ],
+)
+def test_a_rename_reaching_another_cell_is_never_applied(tmp_path: Path, cells: list[str]) -> None:
+    path = write(tmp_path / "nb.ipynb", [new_code_cell(source) for source in cells])
+    CliRunner().invoke(cli, ["lint", "--select", "ICN001", "--fix", "--unsafe-fixes", str(path)])
+    sources = ["".join(cell["source"]) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+    assert sources == cells
+
+
+def test_a_fix_to_syntax_newer_than_this_python_is_still_applied(tmp_path: Path) -> None:
+    # ruff writes `type X = ...` for a py312 target even when nb2prod runs on an older Python,
+    # which cannot parse the result: that cell is not "broken" by the fix.
+    (tmp_path / "pyproject.toml").write_text('[tool.ruff]\ntarget-version = "py312"\n', encoding="utf-8")
+    path = write(tmp_path / "nb.ipynb", [new_code_cell("from typing import TypeAlias\n\nAlias: TypeAlias = list[int]")])
+    result = CliRunner().invoke(cli, ["lint", "--select", "UP040", "--fix", "--unsafe-fixes", str(path)])
+    sources = ["".join(cell["source"]) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+    assert sources[0].endswith("type Alias = list[int]"), result.output
+
+
 def test_an_edit_shared_by_two_fixes_is_made_once() -> None:
     text = json.dumps({"cells": [{"cell_type": "code", "source": "a = 1\nb = 2\n", "metadata": {}, "outputs": [], "execution_count": None}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
     shared = ReplaceText(1, 1, 1, 1, 1, "import x\n")

@@ -123,6 +123,19 @@ def test_force_exclude_ignores_the_folders_the_project_sits_in(tmp_path: Path, m
     assert list(discover_notebooks(named, exclude=["build"], force_exclude=True)) == named
 
 
+def test_force_exclude_after_a_folder_and_through_a_symlinked_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    _touch(project, "nbs/a.ipynb", "build/gen.ipynb")
+    gen = project / "build" / "gen.ipynb"
+    # A folder named before the file must not change which root the file is matched below.
+    kept = discover_notebooks([project / "nbs", gen], exclude=["build"], force_exclude=True, root=project)
+    assert list(kept) == [project / "nbs" / "a.ipynb"]
+    link = tmp_path / "link"
+    link.symlink_to(project)
+    monkeypatch.chdir(link)  # the working folder resolves to the project; the path names the link
+    assert list(discover_notebooks([link / "build" / "gen.ipynb"], exclude=["build"], force_exclude=True)) == []
+
+
 def test_discovery_with_relative_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _touch(tmp_path, "nbs/one.ipynb", "nbs/two/two.ipynb")
     (tmp_path / ".gitignore").write_text("two/\n", encoding="utf-8")

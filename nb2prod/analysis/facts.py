@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -295,6 +295,18 @@ def _locally_bound(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
     return bound - declared, declared
 
 
+def _discarded_calls(value: ast.expr) -> Iterator[int]:
+    """Ids of the calls whose value ``value`` (an expression statement's) throws away."""
+    if type(value) is ast.Call:
+        yield id(value)
+    elif isinstance(value, ast.IfExp):
+        yield from _discarded_calls(value.body)
+        yield from _discarded_calls(value.orelse)
+    elif isinstance(value, ast.BoolOp):
+        for item in value.values:
+            yield from _discarded_calls(item)
+
+
 def _skip(visitor: _FactsVisitor, node: ast.AST) -> None:
     """Leaves (constants, contexts, operators) have nothing to record."""
 
@@ -335,8 +347,10 @@ class _FactsVisitor(ast.NodeVisitor):
         self.current_target_reads: set[str] | None = None
         self.local_calls: list[NameUse] = []
         self.defines_unknown = False
-        # The call that is a whole expression statement, its value discarded (``items.append(x)``).
+        # The call that is a whole expression statement, its value discarded (``items.append(x)``),
+        # and ids of calls discarded in other ways (under a conditional expression, into `_`).
         self.statement_call: ast.AST | None = None
+        self.discarded_calls: set[int] = set()
 
     # -- traversal ---------------------------------------------------------------------------
     # ast.NodeVisitor looks a method up by name for every node and visits `ctx` nodes; on the hot
@@ -505,6 +519,11 @@ class _FactsVisitor(ast.NodeVisitor):
             return
         if any(_is_globals_subscript(target) for target in node.targets):
             self.defines_unknown = True
+        if type(node.value) is ast.Call and all(
+            type(target) is ast.Name and target.id == "_"  # type: ignore[attr-defined]
+            for target in node.targets
+        ):
+            self.discarded_calls.add(id(node.value))  # `_ = items.append(x)`
         reads: set[str] = set()
         previous, self.current_target_reads = self.current_target_reads, reads
         self.visit(node.value)
@@ -783,8 +802,13 @@ class _FactsVisitor(ast.NodeVisitor):
             self._bind(node, node.rest, "match")
 
     def visit_Expr(self, node: ast.Expr) -> None:
-        self.statement_call = node.value if type(node.value) is ast.Call else None
-        self.visit(node.value)
+        value = node.value
+        if type(value) is ast.Call:
+            self.statement_call = value
+        elif type(value) in (ast.IfExp, ast.BoolOp):
+            # `items.append(x) if c else None`, `c and items.append(x)`: still discarded.
+            self.discarded_calls.update(_discarded_calls(value))
+        self.visit(value)
 
     # -- expressions -------------------------------------------------------------------------
     def visit_Name(self, node: ast.Name) -> None:
@@ -819,7 +843,9 @@ class _FactsVisitor(ast.NodeVisitor):
                     and keyword.value.value is True
                     for keyword in node.keywords
                 )
-                value_used = node is not self.statement_call
+                value_used = node is not self.statement_call and (
+                    not self.discarded_calls or id(node) not in self.discarded_calls
+                )
                 if inplace or (
                     method in MUTATING_METHODS
                     and not (value_used and method in RETURNS_NONE_METHODS)

@@ -102,6 +102,9 @@ def test_function_records_global_writes() -> None:
         ("print(results.update(more))", set(), set()),
         ("last = stack.pop()", {"stack"}, {"stack"}),  # pop returns the item and still mutates
         ("if x:\n    results.append(x)", {"results"}, {"results"}),
+        ("results.append(1) if c else None", {"results"}, {"results"}),
+        ("c and seen.add(1)", {"seen"}, set()),
+        ("_ = results.append(1)", {"results"}, {"results"}),
     ],
 )
 def test_in_place_mutation(source: str, mutated: set[str], non_idempotent: set[str]) -> None:

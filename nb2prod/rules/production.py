@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from nb2prod.analysis.facts import Binding, CellFacts, cell_facts
@@ -11,6 +12,12 @@ from nb2prod.analysis.parse import source_segment
 from nb2prod.diagnostics import ClearOutputs, Diagnostic, Edit, Fix, Related, ReplaceText
 from nb2prod.notebook import Cell
 from nb2prod.rules._names import cell_indexes, node_span
+from nb2prod.rules._preamble import (
+    IMPORT_AFFECTING_MAGICS,
+    affects_imports,
+    find_preamble,
+    statement_affects_imports,
+)
 from nb2prod.rules.base import LintContext, Rule
 
 __all__ = [
@@ -45,42 +52,89 @@ def _line_of(cell: Cell, line: int) -> str:
 # import-not-at-top
 
 
-def _import_target(context: LintContext) -> Cell | None:
-    """The cell imports belong in: the first code cell that is not the papermill parameters cell."""
+def _import_cells(context: LintContext) -> list[Cell]:
+    """Code cells that can hold imports: not papermill's parameters cells, not `%%bash` cells."""
+    found = []
     for cell in context.notebook.code_cells:
         if PARAMETERS_TAG in cell.tags or INJECTED_TAG in cell.tags:
             continue
         parsed = context.parsed.get(cell.number)
         if parsed is not None and parsed.masked.cell_magic is not None and not parsed.is_python:
             continue
-        return cell
-    return None
+        found.append(cell)
+    return found
+
+
+def _has_python(context: LintContext, cell: Cell) -> bool:
+    tree = context.parsed[cell.number].tree
+    return tree is not None and any(not isinstance(s, ast.Pass) for s in tree.body)
 
 
 def _insertion_line(context: LintContext, target: Cell) -> int:
-    """Hoisted imports go after the target cell's own leading imports (and docstring/comments)."""
-    tree = context.parsed[target.number].tree
+    """Hoisted imports go after the target cell's own leading imports (and docstring/comments),
+    and after any configuration in it that imports depend on (`sys.path`, `os.environ`...)."""
+    parsed = context.parsed[target.number]
+    tree = parsed.tree
     if tree is None:
         return 1
     after = 0
     for statement in tree.body:
-        if isinstance(statement, (ast.Import, ast.ImportFrom)) or (
+        if isinstance(statement, (ast.Import, ast.ImportFrom, ast.Pass)) or (
             isinstance(statement, ast.Expr)
             and isinstance(statement.value, ast.Constant)
             and after == 0
             and statement is tree.body[0]
-        ):
+        ):  # `pass`: a masked line magic such as `%matplotlib inline`
             after = statement.end_lineno or statement.lineno
         else:
             break
+    for statement in tree.body:
+        if statement_affects_imports(statement):
+            after = max(after, statement.end_lineno or statement.lineno)
+    for item in parsed.masked.syntax:
+        if item.kind == "line_magic" and item.name in IMPORT_AFFECTING_MAGICS:
+            after = max(after, item.line)
     return after + 1
+
+
+@dataclass(frozen=True)
+class _ImportLayout:
+    """Which cells count as the top, and where hoisted imports go."""
+
+    at_top: frozenset[int]
+    target: Cell
+    insertion: int  # a line of ``target``; one past its last line appends
+
+
+def _import_layout(context: LintContext) -> _ImportLayout | None:
+    cells = _import_cells(context)
+    if not cells:
+        return None
+    by_number = {cell.number: cell for cell in cells}
+    preamble = find_preamble((cell, context.parsed[cell.number]) for cell in cells)
+    if not preamble.has_imports:
+        # Magics, comments or empty cells first: the first cell with code is the top.
+        first = preamble.first_other if preamble.first_other is not None else cells[0].number
+        at_top = frozenset({*preamble.cells, first})
+        target = by_number[first]
+        return _ImportLayout(at_top, target, _insertion_line(context, target))
+    # Imports go at the end of the set-up cells: after any configuration they may depend on.
+    with_python = [by_number[n] for n in preamble.cells if _has_python(context, by_number[n])]
+    target = with_python[-1]
+    insertion = len(target.source.splitlines()) + 1
+    return _ImportLayout(frozenset(preamble.cells), target, insertion)
 
 
 class ImportNotAtTop(Rule):
     """## What it does
-    Reports imports made in any code cell other than the first (the papermill `parameters` cell
-    aside). Only module-level `import` statements are reported; imports inside functions are left
-    alone.
+    Reports module-level imports below the set-up cells at the top of the notebook.
+
+    The top is the run of set-up cells a notebook starts with: cells made only of imports,
+    magics, comments and configuration of what they import (`sys.path.append(...)`,
+    `os.environ[...] = ...`, `pd.set_option(...)`, `warnings.filterwarnings(...)`,
+    `try: import x` / `except ImportError: ...`). When no such cell holds an import, the top is
+    the first cell with code, wherever its imports sit. The papermill `parameters` cell is
+    skipped; imports inside functions or blocks are left alone.
 
     ## Why is this bad?
     A reader cannot see what the notebook depends on, a cell run on its own may fail because an
@@ -107,9 +161,11 @@ class ImportNotAtTop(Rule):
     ```
 
     ## Fix safety
-    The fix moves the import statement into the first code cell. It is unsafe: an import can have
-    side effects that depend on order (`matplotlib.use(...)` before `import matplotlib.pyplot`, an
-    `os.environ` setting read at import time, a `sys.path` change in an earlier cell).
+    The fix moves the import to the end of the set-up cells (or, when there are none, after the
+    first cell's leading imports and any `sys.path`, `os.environ`, `%env` or `matplotlib.use`
+    configuration in it). It is offered only when no such configuration lies between the top and
+    the import: an import after `sys.path.append("lib")` in cell 9 stays reported, without a fix.
+    It is unsafe all the same: an import can have other side effects that depend on order.
     """
 
     code = "NB401"
@@ -118,21 +174,23 @@ class ImportNotAtTop(Rule):
     fix_title = "Move the import into the first code cell"
 
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
-        target = _import_target(context)
-        if target is None:
+        layout = _import_layout(context)
+        if layout is None:
             return
-        target_text = target.source
-        insertion = _insertion_line(context, target)
-        target_lines = target_text.splitlines()
+        target, insertion = layout.target, layout.insertion
+        target_lines = target.source.splitlines()
         existing = {line.strip() for line in target_lines}
+        # Set-up below the top (a `sys.path` change in cell 9) pins the imports after it.
+        pinned = False
         for cell in context.notebook.code_cells:
             if (
-                cell.number == target.number
+                cell.number in layout.at_top
                 or PARAMETERS_TAG in cell.tags
                 or INJECTED_TAG in cell.tags
             ):
                 continue
-            tree = context.parsed[cell.number].tree
+            parsed = context.parsed[cell.number]
+            tree = parsed.tree
             if tree is None:
                 continue
             for statement in tree.body:
@@ -141,8 +199,15 @@ class ImportNotAtTop(Rule):
                 if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
                     continue
                 text = source_segment(cell.source, statement) or ""
-                fix = self._hoist(
-                    cell, statement, text, target, insertion, len(target_lines), existing
+                movable = cell.number > target.number and not (
+                    pinned or affects_imports(parsed, before_line=statement.lineno)
+                )
+                fix = (
+                    self._hoist(
+                        cell, statement, text, target, insertion, len(target_lines), existing
+                    )
+                    if movable
+                    else None
                 )
                 yield self.diagnostic(
                     context,
@@ -151,6 +216,7 @@ class ImportNotAtTop(Rule):
                     related=[Related(context.span(target, 1, 1), "imports belong in this cell")],
                     fix=fix,
                 )
+            pinned = pinned or affects_imports(parsed)
 
     @staticmethod
     def _hoist(

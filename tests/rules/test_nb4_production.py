@@ -56,6 +56,60 @@ def test_import_not_at_top() -> None:
     assert "move it to cell 2" in found[0].message
 
 
+@pytest.mark.parametrize(
+    "cells",
+    [
+        # Set-up cells at the top: imports after `sys.path` / `os.environ` changes are still at the top.
+        ["import os, sys", "sys.path.append('..')\nos.environ['OMP_NUM_THREADS'] = '1'", "import numpy as np\nimport mylocalpkg"],
+        # Magics first: the first cell with code is the top.
+        ["%load_ext autoreload\n%autoreload 2", "import numpy as np\nx = np.ones(3)"],
+        ["# Setup", "", "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1])"],
+        # Library configuration between imports.
+        ["import pandas as pd\npd.set_option('display.max_rows', 10)\nimport warnings\nwarnings.filterwarnings('ignore')", "try:\n    import torch\nexcept ImportError:\n    torch = None", "import numpy as np"],
+    ],
+)
+def test_imports_in_the_set_up_cells_are_at_the_top(cells: list[str]) -> None:
+    assert lint("NB401", *cells) == []
+
+
+def test_hoisted_imports_go_after_the_set_up_they_may_depend_on() -> None:
+    found = lint("NB401", "import os, sys", "sys.path.append('..')", "df = load()\nimport mylocalpkg")
+    (finding,) = found
+    assert "move it to cell 2" in finding.message
+    assert finding.fix is not None
+    (insert, _) = finding.fix.edits
+    assert (insert.cell, insert.line, insert.content) == (2, 2, "\nimport mylocalpkg")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("first_cell", "line"),
+    [
+        ("%env THEANO_FLAGS=device=cpu\nimport theano\nx = theano.config", 3),  # after the magic and the import
+        ("import sys\nx = 1\nsys.path.append('..')", 4),  # after the sys.path change: appended
+        ("import os\nx = 1\ny = 2", 2),  # after the leading imports
+    ],
+)
+def test_imports_hoisted_into_the_first_cell_land_after_its_configuration(first_cell: str, line: int) -> None:
+    (finding,) = lint("NB401", first_cell, "z = 3\nimport mylib")
+    assert finding.fix is not None
+    (insert, _) = finding.fix.edits
+    assert (insert.cell, insert.line) == (1, line)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["import sys\nx = 1", "sys.path.append('lib')", "import mylib"],
+        ["import os\nx = 1", "os.environ['CUDA_VISIBLE_DEVICES'] = '0'\nimport torch"],
+        ["import os\nx = 1", "%cd ..", "import mylib"],
+        ["import matplotlib\nx = 1", "matplotlib.use('Agg')\nimport matplotlib.pyplot as plt"],
+    ],
+)
+def test_an_import_after_configuration_below_the_top_is_reported_but_not_moved(cells: list[str]) -> None:
+    (finding,) = lint("NB401", *cells)
+    assert finding.fix is None
+
+
 def test_import_hoist_fix_is_unsafe_and_keeps_notebooks_valid(tmp_path: Path) -> None:
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps(document("import os\n\nprint(os.sep)", "import json\nimport os\ndata = json.dumps({})", "x = 1; import re"), indent=1) + "\n", encoding="utf-8")

@@ -51,6 +51,8 @@ class LintResult:
     diagnostics: tuple[Diagnostic, ...]
     cell_count: int = 0
     outline: Notebook | None = field(default=None, repr=False, compare=False)
+    # Why the file could not be read, kept when NB001 is not selected (the CLI warns, as ruff does).
+    unreadable: str | None = None
 
 
 class WholeRunPass(Protocol):
@@ -166,7 +168,7 @@ def lint_path(
                 LintContext(Notebook(path, (), {}), settings), None, error.message
             )
             return LintResult(display, (diagnostic,))
-        return LintResult(display, ())
+        return LintResult(display, (), unreadable=error.message)
     except Exception as error:  # a reader bug becomes NB000 for this file, never a crash
         return LintResult(display, (_internal_error(display, None, error),))
     try:
@@ -294,10 +296,8 @@ def lint_paths(
 def _merge(result: LintResult, more: list[Diagnostic]) -> LintResult:
     if not more:
         return result
-    return LintResult(
-        result.path,
-        tuple(sorted([*result.diagnostics, *more], key=lambda d: d.sort_key)),
-        result.cell_count,
+    return replace(
+        result, diagnostics=tuple(sorted([*result.diagnostics, *more], key=lambda d: d.sort_key))
     )
 
 

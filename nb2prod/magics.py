@@ -19,6 +19,7 @@ __all__ = [
     "IPythonSyntax",
     "MaskedSource",
     "mask",
+    "shell_installs",
 ]
 
 SyntaxKind = Literal[
@@ -140,19 +141,31 @@ class IPythonSyntax:
         if self.kind in ("line_magic", "assigned_magic") and self.name in ("pip", "conda", "mamba"):
             return self.arguments.split()[:1] == ["install"]
         if self.kind in ("shell", "assigned_shell"):
-            words = self.arguments.split()
-            while words and ("=" in words[0] or words[0] == "sudo"):
-                words = words[1:]
-            if words[:2] in (["python", "-m"], ["python3", "-m"]) or (
-                words[:1] and words[0].endswith(("/python", "/python3")) and words[1:2] == ["-m"]
-            ):
-                words = words[2:]
-            if words and words[0] in ("pip", "pip3", "conda", "mamba", "uv"):
-                rest = words[1:]
-                if rest[:1] == ["pip"]:
-                    rest = rest[1:]
-                return rest[:1] == ["install"]
+            return shell_installs(self.arguments)
         return False
+
+
+# `cd shap && pip install -e .`, `pip install x; python run.py`: each command counts.
+_SHELL_SEPARATORS = re.compile(r"&&|\|\||;|\n")
+# The interpreter, however it is named: python3.11, /usr/bin/python, {sys.executable}, $PYTHON.
+_PYTHON = re.compile(r"(?:.*/)?python[\d.]*|py|\{sys\.executable\}|\$\{?PYTHON\}?|\{python\}", re.I)
+
+
+def shell_installs(command: str) -> bool:
+    """Whether a shell command line installs Python packages (pip, conda, mamba, uv)."""
+    for part in _SHELL_SEPARATORS.split(command):
+        words = part.split()
+        while words and ("=" in words[0] or words[0] in ("sudo", "time", "exec")):
+            words = words[1:]
+        if len(words) > 2 and _PYTHON.fullmatch(words[0]) and words[1] == "-m":
+            words = words[2:]
+        if words and words[0] in ("pip", "pip3", "conda", "mamba", "micromamba", "uv"):
+            rest = words[1:]
+            if rest[:1] == ["pip"]:
+                rest = rest[1:]
+            if rest[:1] == ["install"]:
+                return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -225,3 +225,15 @@ def test_a_100_mb_notebook_lints_in_reasonable_time_and_memory(tmp_path: Path) -
     # The file is read once; outputs are kept as parsed JSON. Well under 10x the file size.
     assert report["max_rss_kib"] * 1024 < 6 * size, f"peak RSS {report['max_rss_kib'] >> 10} MiB"
     assert (path.read_bytes()[:4096], path.stat().st_mtime_ns) == before
+
+
+def test_a_missing_file_is_never_silent_when_nb001_is_not_selected(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.ipynb"
+    completed = subprocess.run(
+        [sys.executable, "-m", "nb2prod", "lint", "--no-ruff", "--select", "NB310", str(missing)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0  # as ruff: nothing selected was found...
+    assert f"nb2prod: warning: {missing}: not linted: no such file" in completed.stderr  # ...but it says so

@@ -130,6 +130,11 @@ def lint(
         if progress is not None:
             progress.close()
     diagnostics = sorted(run.diagnostics, key=lambda diagnostic: diagnostic.sort_key)
+    for result in run.results:
+        if result.unreadable:  # NB001 is not selected: still say so, on stderr, as ruff does
+            click.echo(
+                f"nb2prod: warning: {result.path}: not linted: {result.unreadable}", err=True
+            )
 
     if fix or diff:
         try:

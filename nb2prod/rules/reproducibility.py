@@ -9,7 +9,7 @@ from typing import Any
 
 from nb2prod.analysis.parse import source_segment
 from nb2prod.diagnostics import ClearOutputs, Diagnostic, Fix, Related, ReplaceText
-from nb2prod.magics import IPythonSyntax
+from nb2prod.magics import IPythonSyntax, shell_installs
 from nb2prod.notebook import Cell
 from nb2prod.rules import _removed_api as removed
 from nb2prod.rules._names import CellIndex, cell_indexes, literal_string, node_span
@@ -516,8 +516,11 @@ class AbsolutePath(Rule):
 # inline-package-install
 
 _SHELL_INSTALL = re.compile(
-    r"!\s*(?:sudo\s+)?(?:(?:python3?|\S*/python3?)\s+-m\s+)?(?P<tool>pip3?|conda|mamba)\s+install\b"
+    r"!\s*(?:sudo\s+)?(?:(?:python[\d.]*|\S*/python[\d.]*|\{sys\.executable\})\s+-m\s+)?"
+    r"(?P<tool>pip3?|conda|mamba)\s+install\b"
 )
+_SHELL_CELL_MAGICS = frozenset({"bash", "sh", "script"})
+_SHELL_OPERATOR = re.compile(r"&&|\|\||[;|<>`]|\$\(")
 _AUTOMAGIC_INSTALL = re.compile(r"(?P<tool>pip|conda|mamba)\s+install\b")
 _SUBPROCESS_NAMES = frozenset(
     {
@@ -539,8 +542,8 @@ def _install_fix(cell: Cell, line_text: str, item: IPythonSyntax) -> Fix | None:
         match = _AUTOMAGIC_INSTALL.match(line_text, start)
     else:
         return None
-    if match is None:
-        return None
+    if match is None or _SHELL_OPERATOR.search(line_text, match.end()):
+        return None  # `%pip` would pass `; echo done` or `| tee log` to pip as arguments
     tool = match.group("tool")
     magic = "%pip" if tool.startswith("pip") else f"%{tool}"
     edit = ReplaceText(
@@ -607,6 +610,14 @@ class InlinePackageInstall(Rule):
                     f"`{_short(text)}` installs packages at run time; declare the environment instead (`nb2prod pin`)",
                     fix=fix,
                 )
+            if index.parsed.masked.cell_magic in _SHELL_CELL_MAGICS:
+                for number, line_text in enumerate(lines[1:], start=2):
+                    if shell_installs(line_text):
+                        yield self.diagnostic(
+                            context,
+                            context.span(index.cell, number, 1, number, len(line_text) + 1),
+                            f"`{_short(line_text.strip())}` installs packages at run time; declare the environment instead (`nb2prod pin`)",
+                        )
             for call, name in index.calls:
                 if name in _SUBPROCESS_NAMES and _installs_by_subprocess(call):
                     yield self.diagnostic(
@@ -856,8 +867,24 @@ _FETCH_CALLS = frozenset(
         "tensorflow_datasets.load",
         "huggingface_hub.hf_hub_download",
         "huggingface_hub.snapshot_download",
+        "pandas_datareader.DataReader",
+        "pandas_datareader.data.DataReader",
+        "pandas_datareader.get_data_yahoo",
+        "pandas_datareader.data.get_data_yahoo",
+        "statsmodels.api.datasets.get_rdataset",
+        "statsmodels.datasets.get_rdataset",
+        "geodatasets.get_path",
+        "geodatasets.fetch",
+        "xarray.tutorial.load_dataset",
+        "xarray.tutorial.open_dataset",
+        "imblearn.datasets.fetch_datasets",
+        "pooch.retrieve",
+        "quandl.get",
+        "gensim.downloader.load",
     }
 )
+# `mnist.load_data()` downloads on first use.
+_DOWNLOADING_DATASET_MODULES = ("keras.datasets.", "tensorflow.keras.datasets.")
 _NETWORK_SHELL = frozenset(
     {
         "wget",
@@ -896,7 +923,9 @@ class NetworkDataFetch(Rule):
     Notes data read from the network: `pd.read_csv("https://...")` and the other pandas readers
     given a URL (`s3://`, `gs://` too), `requests.get`, `urllib.request.urlretrieve`, `wget`,
     `torch.hub.load`, `datasets.load_dataset`, `sklearn.datasets.fetch_*`, torchvision datasets with
-    `download=True`, and `!wget`, `!curl`, `!git clone`, `!kaggle` shell commands.
+    `download=True`, keras' `mnist.load_data()`, pandas-datareader, statsmodels' `get_rdataset`,
+    geodatasets, xarray's tutorial data, and `!wget`, `!curl`, `!git clone`, `!kaggle` shell
+    commands.
 
     ## Why is this bad?
     A fresh run depends on the server being up and on the data not having changed. The notebook
@@ -952,6 +981,8 @@ class NetworkDataFetch(Rule):
                 (literal_string(value) or "").startswith(_REMOTE_PREFIXES) for value in candidates
             )
         if name.startswith("sklearn.datasets.") and last.startswith("fetch_"):
+            return True
+        if name.startswith(_DOWNLOADING_DATASET_MODULES) and last == "load_data":
             return True
         if name.startswith(
             ("torchvision.datasets.", "torchtext.datasets.", "torchaudio.datasets.")

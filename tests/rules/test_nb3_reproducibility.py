@@ -128,6 +128,20 @@ def test_inline_install_kinds_and_fixes() -> None:
     assert fixes[(2, 1)].edits[0].content == "%pip install"  # type: ignore[union-attr]
 
 
+def test_inline_install_in_compound_commands_and_bash_cells() -> None:
+    found = lint(
+        "NB303",
+        "import sys\n!{sys.executable} -m pip install lightgbm\n!cd shap && pip install -e .\n!python3.10 -m pip install x; echo done",
+        "%%bash\nset -e\nconda install -y numpy\necho ok",
+        "!pip download x && echo pip install\n!echo 'pip install y'",
+    )
+    assert where(found) == [(1, 2), (1, 3), (1, 4), (2, 3)]
+    fixes = {(d.span.cell, d.span.line): d.fix for d in found if d.span is not None}
+    assert fixes[(1, 2)].edits[0].content == "%pip install"  # type: ignore[union-attr]
+    assert fixes[(1, 3)] is None and fixes[(2, 3)] is None  # no single-magic equivalent
+    assert fixes[(1, 4)] is None  # `%pip install x; echo done` would give pip `x;`, `echo`, `done`
+
+
 def test_working_directory_change() -> None:
     found = lint("NB304", "%cd data\nimport os\nos.chdir('/x')\nfrom os import chdir\nchdir('y')", "print(os.getcwd())")
     assert where(found) == [(1, 1), (1, 3), (1, 5)]
@@ -160,6 +174,11 @@ NETWORK = [
     (["from sklearn.datasets import fetch_openml\nX = fetch_openml('mnist_784')"], [(1, 2)]),
     (["from torchvision import datasets\nd = datasets.MNIST('data', download=True)\ne = datasets.MNIST('data')"], [(1, 2)]),
     (["!wget https://x.org/a.zip\n!git clone https://x.org/r.git\n!git status"], [(1, 1), (1, 2)]),
+    (["import pandas_datareader.data as web\nd = web.DataReader('GOOG', 'stooq')"], [(1, 2)]),
+    (["import statsmodels.api as sm\nd = sm.datasets.get_rdataset('Duncan', 'carData')"], [(1, 2)]),
+    (["import geodatasets\np = geodatasets.get_path('nybb')"], [(1, 2)]),
+    (["import xarray as xr\nds = xr.tutorial.load_dataset('air_temperature')"], [(1, 2)]),
+    (["from tensorflow.keras.datasets import mnist\n(x, y), _ = mnist.load_data()"], [(1, 2)]),
 ]
 
 

@@ -143,6 +143,18 @@ ATTRIBUTES: tuple[RemovedApi, ...] = (
         },
     ),
     *_rows(
+        "pandas 0.23",
+        {"pandas.tools": "`pandas.plotting` (scatter_matrix...) or `pandas.merge`/`pandas.concat`"},
+    ),
+    *_rows("pandas 1.0", {"pandas.DataFrame.from_items": "`pandas.DataFrame.from_dict`"}),
+    *_rows(
+        "scipy 1.2",
+        {"scipy.misc.imread": "`imageio.v3.imread`", "scipy.misc.imsave": "`imageio.v3.imwrite`"},
+    ),
+    *_rows(
+        "scipy 1.3", {"scipy.misc.imresize": "`PIL.Image.resize` or `skimage.transform.resize`"}
+    ),
+    *_rows(
         "matplotlib 3.9",
         {"matplotlib.cm.get_cmap": "`matplotlib.colormaps[name]` or `matplotlib.pyplot.get_cmap`"},
     ),
@@ -196,6 +208,11 @@ METHODS: dict[str, tuple[RemovedApi, bool]] = {
     "get_value": (RemovedApi(".get_value", "pandas 1.0", "`.at[row, column]`"), True),
     "set_value": (RemovedApi(".set_value", "pandas 1.0", "`.at[row, column] = value`"), True),
     "sortlevel": (RemovedApi(".sortlevel", "pandas 0.20", "`.sort_index(level=...)`"), False),
+    "mad": (RemovedApi(".mad", "pandas 2.0", "`(df - df.mean()).abs().mean()`"), True),
+    "lookup": (
+        RemovedApi(".lookup", "pandas 2.0", "`.melt` then `.loc`, or `.to_numpy()[rows, cols]`"),
+        True,
+    ),
     "get_feature_names": (
         RemovedApi(".get_feature_names", "scikit-learn 1.2", "`.get_feature_names_out()`"),
         False,
@@ -232,6 +249,9 @@ KEYWORDS: dict[tuple[str, str], RemovedApi] = {
         "line_terminator=", "pandas 2.0", "`lineterminator=`"
     ),
     (".hist", "normed"): RemovedApi("normed=", "matplotlib 3.1", "`density=`"),
+    ("numpy.histogram", "normed"): RemovedApi("normed=", "numpy 1.24", "`density=`"),
+    ("numpy.histogram2d", "normed"): RemovedApi("normed=", "numpy 1.24", "`density=`"),
+    ("numpy.histogramdd", "normed"): RemovedApi("normed=", "numpy 1.24", "`density=`"),
     ("sklearn..OneHotEncoder", "sparse"): RemovedApi(
         "sparse=", "scikit-learn 1.4", "`sparse_output=`"
     ),

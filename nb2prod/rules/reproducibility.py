@@ -1366,6 +1366,18 @@ _ATTRIBUTES_EXACT: dict[str, removed.RemovedApi] = {
 # methods of the same names with their own, current keywords.
 _OTHER_LIBRARIES = ("numpy.", "torch.", "hvplot.", "holoviews.", "polars.")
 _OTHER_ACCESSORS = frozenset({"hvplot"})  # `df.hvplot.hist(normed=True)` is hvplot's
+_OTHER_PLOTTING_MODULES = ("holoviews", "hvplot", "geoviews")
+_MATPLOTLIB_OR_PANDAS = ("matplotlib.", "pandas.")
+
+
+def _matplotlib_call(call: ast.Call, name: str | None) -> bool:
+    """`plt.hist(...)`, or pandas' matplotlib plotting: `df.plot.hist(...)`."""
+    func = call.func
+    return (name or "").startswith(_MATPLOTLIB_OR_PANDAS) or (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Attribute)
+        and func.value.attr == "plot"
+    )
 
 
 def _through_other_accessor(call: ast.Call) -> bool:
@@ -1374,6 +1386,22 @@ def _through_other_accessor(call: ast.Call) -> bool:
         isinstance(func, ast.Attribute)
         and isinstance(func.value, ast.Attribute)
         and func.value.attr in _OTHER_ACCESSORS
+    )
+
+
+def _pandas_receiver(
+    receiver: ast.expr | None, pandas_names: set[str], list_names: set[str]
+) -> bool:
+    """Whether a method's receiver looks like a pandas object: a name bound to one (or named like
+    one, `df_train`), or a column of a known DataFrame (`df["price"]`)."""
+    if isinstance(receiver, ast.Name):
+        name = receiver.id
+        return name not in list_names and (name in pandas_names or bool(_PANDAS_NAME.match(name)))
+    return (
+        isinstance(receiver, ast.Subscript)
+        and isinstance(receiver.value, ast.Name)
+        and receiver.value.id in pandas_names
+        and literal_string(receiver.slice) is not None
     )
 
 
@@ -1483,6 +1511,15 @@ class RemovedApi(Rule):
         indexes = cell_indexes(context)
         pandas_names: set[str] | None = None
         list_names: set[str] = set()
+        # holoviews objects have `.hist(normed=...)` of their own; with them about, an unresolved
+        # `.hist` is not known to be matplotlib's.
+        other_plotting = any(
+            dotted.startswith(_OTHER_PLOTTING_MODULES)
+            for index in indexes
+            for node in index.of(ast.Import, ast.ImportFrom)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for dotted in self._imported(node)
+        )
         for index in indexes:
             found: dict[tuple[int, int], Diagnostic] = {}
             imported: set[str] = set()
@@ -1530,27 +1567,20 @@ class RemovedApi(Rule):
                         if pandas_names is None:
                             pandas_names, list_names = _pandas_names(indexes)
                         receiver = func.value if isinstance(func, ast.Attribute) else None
-                        receiver_name = receiver.id if isinstance(receiver, ast.Name) else None
-                        if receiver_name is None or receiver_name in list_names:
-                            continue
-                        if receiver_name not in pandas_names and not _PANDAS_NAME.match(
-                            receiver_name
-                        ):
+                        if not _pandas_receiver(receiver, pandas_names, list_names):
                             continue
                     found.setdefault(
                         (call.lineno, call.col_offset),
                         self._report(context, index.cell, call, f"`.{method}()`", entry),
                     )
-                for keyword_entry in self._removed_keywords(call, name, method):
+                for keyword_entry in self._removed_keywords(call, name, method, other_plotting):
                     found.setdefault(
                         (call.lineno, call.col_offset),
                         self._report(
                             context, index.cell, call, f"`{keyword_entry.pattern}`", keyword_entry
                         ),
                     )
-                style = self._removed_style(call, name, method)
-                if style is not None:
-                    node, value = style
+                for node, value in self._removed_style(call, name, method):
                     replacement = removed.SEABORN_STYLE_REPLACEMENT + value[len("seaborn") :]
                     found.setdefault(
                         (node.lineno, node.col_offset),
@@ -1585,7 +1615,7 @@ class RemovedApi(Rule):
 
     @staticmethod
     def _removed_keywords(
-        call: ast.Call, name: str | None, method: str | None
+        call: ast.Call, name: str | None, method: str | None, other_plotting: bool = False
     ) -> Iterator[removed.RemovedApi]:
         if not call.keywords:
             return
@@ -1601,6 +1631,7 @@ class RemovedApi(Rule):
                     method == pattern[1:]
                     and not (name or "").startswith(_OTHER_LIBRARIES)
                     and not _through_other_accessor(call)
+                    and not (other_plotting and not _matplotlib_call(call, name))
                 ):
                     yield entry
             elif name is not None and removed.pattern_matches(name, pattern):
@@ -1616,17 +1647,19 @@ class RemovedApi(Rule):
     @staticmethod
     def _removed_style(
         call: ast.Call, name: str | None, method: str | None
-    ) -> tuple[ast.expr, str] | None:
+    ) -> list[tuple[ast.expr, str]]:
+        """Every removed `seaborn-*` style name a `style.use(...)` / `style.context(...)` names."""
         if method not in ("use", "context") or not call.args:
-            return None
+            return []
         func = call.func
         owner = func.value if isinstance(func, ast.Attribute) else None
         if not (isinstance(owner, ast.Attribute) and owner.attr == "style") and not (
             name or ""
         ).startswith("matplotlib.style."):
-            return None
+            return []
         first = call.args[0]
         values = first.elts if isinstance(first, (ast.List, ast.Tuple)) else [first]
+        found = []
         for value in values:
             text = literal_string(value)
             if (
@@ -1634,8 +1667,8 @@ class RemovedApi(Rule):
                 and text.startswith("seaborn")
                 and not text.startswith(removed.SEABORN_STYLE_REPLACEMENT)
             ):
-                return value, text
-        return None
+                found.append((value, text))
+        return found
 
 
 # --------------------------------------------------------------------------------------------------

@@ -269,6 +269,13 @@ REMOVED = [
     (["df.to_csv('a', line_terminator='\\n')"], [(1, 1)]),
     (["import matplotlib.pyplot as plt\nplt.hist(x, normed=True)"], [(1, 2)]),
     (["import hvplot.pandas\ndf.hvplot.hist(normed=True)\ndf.plot.hist(normed=True)"], [(1, 3)]),  # hvplot's own keyword
+    (["import holoviews as hv\nimport matplotlib.pyplot as plt\npoints.hist(normed=False)\nplt.hist(x, normed=True)"], [(1, 4)]),
+    (["from pandas.tools.plotting import scatter_matrix"], [(1, 1)]),
+    (["import pandas as pd\ndf = pd.read_csv('a')\ns = df['a'].append(df['b'])\nm = df.mad()\nv = df.lookup(r, c)"], [(1, 3), (1, 4), (1, 5)]),
+    (["results = {'a': []}\nresults['a'].append(1)\nimport codecs\ncodecs.lookup('utf-8')"], []),
+    (["import numpy as np\nh = np.histogram(x, normed=True)"], [(1, 2)]),
+    (["from scipy.misc import imread\nimg = imread('a.png')"], [(1, 1)]),
+    (["import matplotlib.pyplot as plt\nplt.style.use(['seaborn-white', 'seaborn-paper'])"], [(1, 2), (1, 2)]),
     (["import seaborn as sns\nsns.factorplot(x='a', data=d)"], [(1, 2)]),
     (["import pandas as pd\nd = pd.datetime.today()"], [(1, 2)]),
 ]

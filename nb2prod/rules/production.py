@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -765,6 +766,9 @@ class UnusedDefinition(Rule):
     not later in the same cell, not in another cell, not inside a function. Names starting with
     `_`, unpacking targets (`fig, ax = ...`) and imports (ruff's F401 reports those) are not
     reported; nor is anything when the notebook reads names dynamically (`globals()`, `eval`).
+    A name counts as read when a magic or shell line mentions it (`%timeit big.sum()`,
+    `!ls {folder}`) or a query or formula string does (`df.query("a > @limit")`,
+    `"y ~ bs(x, knots=knots)"`).
 
     ## Why is this bad?
     Dead definitions make readers look for a use that does not exist, keep memory alive in the
@@ -793,8 +797,13 @@ class UnusedDefinition(Rule):
             read.update(index.loaded_names)
             for item in index.parsed.masked.syntax:
                 read.update(
-                    word.strip("{}$()[],.:") for word in item.arguments.replace("=", " ").split()
-                )
+                    _IDENTIFIER.findall(item.arguments)
+                )  # `%timeit big.sum()`, `!ls {path}`
+            for string in index.strings:
+                # pandas `query("a > @limit")`, patsy/bambi formulas `"y ~ bs(x, knots=knots)"`
+                text = string.value
+                if "@" in text or "~" in text:
+                    read.update(_IDENTIFIER.findall(text))
             if index.parsed.masked.cell_magic is not None and not index.parsed.is_python:
                 read.update(token for token in _words(index.cell.source))
         if read & _DYNAMIC_ACCESS:
@@ -830,6 +839,9 @@ class UnusedDefinition(Rule):
             if column >= 0:
                 return context.span(cell, line, column + 1, line, column + 1 + len(name))
         return node_span(context, cell, node)
+
+
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
 
 
 def _words(text: str) -> Iterator[str]:

@@ -193,6 +193,10 @@ def test_global_used_in_function() -> None:
         (["fig, ax = 1, 2\n_x = 3\nimport os"], []),
         (["a = 1\nprint(globals()['a'])\nb = 2"], []),  # dynamic access: nothing is judged
         (["a = 1", "%timeit a + 1"], []),
+        (["big = [1]", "t = %timeit -o big.sum()\nprint(t)"], []),
+        (["thresh = 1", "df.query('a > @thresh')"], []),
+        (["knots = [1, 2]", "model = bmb.Model('y ~ bs(x, knots=knots)', d)\nmodel.fit()"], []),
+        (["label = 'x'", "print('label')"], [(1, 1)]),  # a plain string is not a formula
         (["class K:\n    pass"], [(1, 1)]),
     ],
 )

@@ -802,7 +802,7 @@ class UnusedDefinition(Rule):
             for string in index.strings:
                 # pandas `query("a > @limit")`, patsy/bambi formulas `"y ~ bs(x, knots=knots)"`
                 text = string.value
-                if "@" in text or "~" in text:
+                if isinstance(text, str) and ("@" in text or "~" in text):
                     read.update(_IDENTIFIER.findall(text))
             if index.parsed.masked.cell_magic is not None and not index.parsed.is_python:
                 read.update(token for token in _words(index.cell.source))

@@ -277,6 +277,7 @@ def _replay_notebook_order(flow: Dataflow, code_numbers: list[int]) -> None:
             deferred = [use for use in cell_fact.reads if use.deferred]
             for function in cell_fact.functions.values():
                 deferred.extend(function.global_reads)
+                deferred.extend(function.callback_reads)
             for use in deferred:
                 if use.guarded or is_predefined(use.name) or flow.definers.get(use.name):
                     continue

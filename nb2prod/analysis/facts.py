@@ -150,6 +150,9 @@ class FunctionFacts:
     line: int
     global_reads: tuple[NameUse, ...]
     global_writes: tuple[str, ...]
+    # Reads in functions nested in this one that it neither calls nor passes on (a callback it
+    # returns): they must exist somewhere, but not when this function runs.
+    callback_reads: tuple[NameUse, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -344,6 +347,10 @@ class _FactsVisitor(ast.NodeVisitor):
         self.owner: str | None = None
         self.owner_reads: list[NameUse] = []
         self.owner_writes: list[str] = []
+        # Reads inside functions nested in the owner, which run only if the owner calls them (or
+        # passes them on), and the names the owner calls or passes.
+        self.nested_reads: dict[str, list[NameUse]] = {}
+        self.owner_calls: set[str] = set()
         self.current_target_reads: set[str] | None = None
         self.local_calls: list[NameUse] = []
         self.defines_unknown = False
@@ -728,19 +735,43 @@ class _FactsVisitor(ast.NodeVisitor):
         starts_owner = name is not None and self.at_module_level
         if starts_owner:
             saved = (self.owner, self.owner_reads, self.owner_writes)
+            saved_nested = (self.nested_reads, self.owner_calls)
             self.owner, self.owner_reads, self.owner_writes = name, [], []
+            self.nested_reads, self.owner_calls = {}, set()
+        # A `def` inside a function body: a callback that may never run when the owner does.
+        nested = (
+            name is not None
+            and not starts_owner
+            and self.owner is not None
+            and not isinstance(node, ast.Lambda)
+            and bool(self.scopes)
+            and self.scopes[-1].kind == "function"
+        )
+        if nested:
+            outer_reads, self.owner_reads = self.owner_reads, []
         self.scopes.append(scope)
         for statement in body:
             self.visit(statement)
         self.scopes.pop()
+        if nested:
+            assert name is not None
+            self.nested_reads.setdefault(name, []).extend(self.owner_reads)
+            self.owner_reads = outer_reads
         if starts_owner:
             assert name is not None
+            callbacks: list[NameUse] = []
+            for nested_name, nested_reads in self.nested_reads.items():
+                if nested_name in self.owner_calls:
+                    self.owner_reads.extend(nested_reads)
+                else:
+                    callbacks.extend(nested_reads)
+            self.nested_reads, self.owner_calls = saved_nested
             previous = self.functions.get(name)
             reads = tuple(self.owner_reads)
             writes = tuple(dict.fromkeys(self.owner_writes))
             if previous is not None and previous.line == node.lineno:
                 reads, writes = previous.global_reads + reads, previous.global_writes + writes
-            self.functions[name] = FunctionFacts(name, node.lineno, reads, writes)
+            self.functions[name] = FunctionFacts(name, node.lineno, reads, writes, tuple(callbacks))
             self.owner, self.owner_reads, self.owner_writes = saved
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -819,6 +850,12 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         function = node.func
+        if self.owner is not None:
+            if type(function) is ast.Name:
+                self.owner_calls.add(function.id)  # type: ignore[attr-defined]
+            for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                if type(argument) is ast.Name:
+                    self.owner_calls.add(argument.id)  # type: ignore[attr-defined]
         if (
             isinstance(function, ast.Name)
             and function.id in ("exec", "execfile")

@@ -83,7 +83,8 @@ def cell_dataflow(parsed: ParsedCell) -> CellDataflow:
     functions = {
         name: FunctionDataflow(
             name,
-            _unique([use.name for use in function.global_reads]),
+            # A callback's globals are needed too, whenever it runs.
+            _unique([use.name for use in (*function.global_reads, *function.callback_reads)]),
             function.line,
             tuple(function.global_writes),
         )

@@ -725,7 +725,7 @@ class GlobalUsedInFunction(Rule):
             cell = context.cell(number)
             for function in facts[number].functions.values():
                 reported: set[str] = set()
-                for use in function.global_reads:
+                for use in (*function.global_reads, *function.callback_reads):
                     name = use.name
                     if (
                         name in reported

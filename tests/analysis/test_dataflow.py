@@ -73,6 +73,11 @@ FINDING_CASES = [
     ({"1": "import numpy as np", "2": "x = np.abs(x)"}, None, set(), {(2, "x")}),
     ({"1": "x = 1", "2": "x = np_abs(x)", "3": "def np_abs(v):\n    return v"}, None, {(2, "np_abs")}, set()),
     ({"1": "print(y)", "2": "y = 1", "3": "y = 2"}, None, {(1, "y")}, set()),
+    # A callback that make_app() returns runs later, if ever: not when make_app() is passed on.
+    ({"1": "def make_app():\n    def on_click():\n        print(handle)\n    return on_click\nregister(make_app)", "2": "handle = None"}, None, set(), {(1, "register")}),
+    # ...but a name it reads must still exist somewhere.
+    ({"1": "def make_app():\n    def on_click():\n        print(nowhere)\n    return on_click"}, None, set(), {(1, "nowhere")}),
+    ({"1": "def outer():\n    def inner():\n        return later\n    return inner()", "2": "outer()", "3": "later = 1"}, None, {(2, "later")}, set()),
 ]
 
 

@@ -59,7 +59,12 @@ CASES = [
     ("square = lambda v: v * factor", {"square"}, set(), {"factor"}),
     ("sorted(items, key=lambda item: weights[item])", set(), {"items", "weights"}, set()),
     ("def g():\n    global counter\n    counter = 1", {"g"}, set(), set()),
-    ("def outer():\n    def inner():\n        return free\n    return inner", {"outer"}, set(), {"free"}),
+    # A nested function runs when the owner calls it (or passes it on), not when it is only
+    # returned: a callback handed out by `make_app()` runs later, if ever.
+    ("def outer():\n    def inner():\n        return free\n    return inner", {"outer"}, set(), set()),
+    ("def outer():\n    def inner():\n        return free\n    return inner()", {"outer"}, set(), {"free"}),
+    ("def outer(xs):\n    def key(x):\n        return weights[x]\n    return sorted(xs, key=key)", {"outer"}, set(), {"sorted", "weights"}),
+    ("def outer(xs):\n    def key(x):\n        return weights[x]\n    return list(map(key, xs))", {"outer"}, set(), {"list", "map", "weights"}),
     ("def f():\n    local = 1\n    return local", {"f"}, set(), set()),
     ("files = !ls", {"files"}, set(), set()),
     ("%store -r saved", {"saved"}, set(), set()),

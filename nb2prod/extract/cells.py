@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from nb2prod.analysis.parse import parse_source
@@ -12,7 +13,7 @@ from nb2prod.extract.model import PreparedCell, Problem
 from nb2prod.magics import mask
 from nb2prod.notebook import Cell, Notebook
 
-__all__ = ["PreparedNotebook", "prepare_cells"]
+__all__ = ["PreparedNotebook", "prepare_cells", "rewriter_rejected_cells"]
 
 _DIRECTIVE = re.compile(r"^[ \t]*#\|[ \t]*(?P<name>[\w-]+)(?P<rest>.*)$")
 _OLD_EXPORT = re.compile(r"^#[ \t]*(export|exporti|exports)[ \t]*$")
@@ -61,6 +62,17 @@ def _comment_out(source: str, header: str) -> str:
     return "\n".join(lines)
 
 
+def rewriter_rejected_cells(notebook: Notebook) -> dict[int, str]:
+    """The cells that ``ast`` parses and LibCST does not, with where LibCST fails."""
+    rejected: dict[int, str] = {}
+    for number, cell in prepare_cells(notebook).cells.items():
+        if cell.parses:
+            problem = _libcst_problem(cell.source)
+            if problem is not None:
+                rejected[number] = problem
+    return rejected
+
+
 def _libcst_problem(text: str) -> str | None:
     """Why LibCST cannot parse ``text`` that ``ast`` can (its grammar lags on rare forms such as a
     parenthesized annotated target, ``(x): int``), or ``None``."""
@@ -81,7 +93,9 @@ def _libcst_problem(text: str) -> str | None:
     return None
 
 
-def _prepare(cell: Cell, problems: list[Problem]) -> tuple[PreparedCell, str | None]:
+def _prepare(
+    cell: Cell, problems: list[Problem], rejected: Mapping[int, str]
+) -> tuple[PreparedCell, str | None]:
     source, directives, default_module = _directives(cell.source)
     masked = mask(source)
     removal = remove_ipython(source, masked)
@@ -97,7 +111,7 @@ def _prepare(cell: Cell, problems: list[Problem]) -> tuple[PreparedCell, str | N
             Problem(f"IPython syntax: {dropped}", cell.number, "warning" if is_loss else "info")
         )
     parses = parsed.tree is not None
-    rewriter_problem = _libcst_problem(text) if parses else None
+    rewriter_problem = rejected.get(cell.number) if parses else None
     if rewriter_problem is not None:
         parses = False
         problems.append(
@@ -137,13 +151,18 @@ def _prepare(cell: Cell, problems: list[Problem]) -> tuple[PreparedCell, str | N
     return prepared, default_module
 
 
-def prepare_cells(notebook: Notebook) -> PreparedNotebook:
-    """Prepare every code cell of ``notebook``; problems are collected, never raised."""
+def prepare_cells(
+    notebook: Notebook, rejected: Mapping[int, str] | None = None
+) -> PreparedNotebook:
+    """Prepare every code cell of ``notebook``; problems are collected, never raised.
+
+    ``rejected`` maps cells that LibCST cannot parse to where it fails: they are kept as comments.
+    """
     problems: list[Problem] = []
     cells: dict[int, PreparedCell] = {}
     default_module: str | None = None
     for cell in notebook.code_cells:
-        prepared, module = _prepare(cell, problems)
+        prepared, module = _prepare(cell, problems, rejected or {})
         cells[cell.number] = prepared
         default_module = default_module or module
     return PreparedNotebook(cells, default_module, tuple(problems))

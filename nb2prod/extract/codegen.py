@@ -11,7 +11,7 @@ import libcst as cst
 from nb2prod.extract.chunks import Chunk
 from nb2prod.extract.display import DisplayToLogging
 from nb2prod.extract.globals_to_parameters import AddKeywordParameters, PassNeededArguments
-from nb2prod.extract.imports import hoist_imports
+from nb2prod.extract.imports import hoist_imports, keep_side_effect_import
 from nb2prod.extract.methods import find_method_assignments, merge_methods
 from nb2prod.extract.model import Plan, PreparedCell, Step
 from nb2prod.extract.params import ParamField, params_class, params_fields
@@ -177,7 +177,12 @@ def generate_module(
         for candidate in ("logger", "log", "pipeline_logger", "nb2prod_logger")
         if candidate not in all_names
     )
-    imports = hoist_imports((chunk.text for chunk in import_chunks), [*needed, *plan.added_imports])
+    imports = [
+        keep_side_effect_import(line)
+        for line in hoist_imports(
+            (chunk.text for chunk in import_chunks), [*needed, *plan.added_imports]
+        )
+    ]
     aliases = import_aliases(statement for chunk in import_chunks for statement in chunk.statements)
 
     # Params

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-__all__ = ["CONVENTIONAL_IMPORTS", "hoist_imports"]
+__all__ = ["CONVENTIONAL_IMPORTS", "hoist_imports", "keep_side_effect_import"]
 
 # Aliases every reader knows: a notebook that uses `np` without importing it (it came from another
 # notebook, a startup file or a deleted cell) gets the import a person would add.
@@ -63,3 +63,32 @@ def hoist_imports(chunk_texts: Iterable[str], extra: Iterable[str] = ()) -> list
                 continue
             seen[line] = None
     return [*future, *seen]
+
+
+# Imports made for what importing does, not for a name: they register pandas accessors
+# (`df.hvplot`, `df.clean_names()`, `df.profile_report()`) or enable experimental classes.
+_SIDE_EFFECT_MODULES = frozenset(
+    {"janitor", "pandas_profiling", "ydata_profiling", "swifter", "pint_pandas", "pandas_flavor"}
+)
+_SIDE_EFFECT_NOTE = "  # noqa: F401 (imported for its side effects)"
+
+
+def keep_side_effect_import(line: str) -> str:
+    """``line`` with a ``# noqa: F401`` when the import is there for its side effects, so that
+    removing unused imports keeps it: `import hvplot.pandas`, `import dowhy.api` (a submodule
+    imported without a name), `from sklearn.experimental import enable_iterative_imputer`,
+    `import janitor`."""
+    statements = _statements(line)
+    if len(statements) != 1:
+        return line
+    statement = statements[0]
+    if isinstance(statement, ast.Import):
+        alias = statement.names[0]
+        side_effect = alias.asname is None and (
+            "." in alias.name or alias.name in _SIDE_EFFECT_MODULES
+        )
+    else:
+        side_effect = statement.module == "sklearn.experimental" or (
+            statement.module in _SIDE_EFFECT_MODULES
+        )
+    return line + _SIDE_EFFECT_NOTE if side_effect else line

@@ -6,11 +6,14 @@ import dataclasses
 import keyword
 import re
 import time
+from collections.abc import Mapping
 from pathlib import Path
+
+from libcst import ParserSyntaxError
 
 from nb2prod.analysis.parse import parse_source
 from nb2prod.errors import Nb2prodError
-from nb2prod.extract.cells import prepare_cells
+from nb2prod.extract.cells import prepare_cells, rewriter_rejected_cells
 from nb2prod.extract.chunks import split_cell
 from nb2prod.extract.codegen import generate_module
 from nb2prod.extract.dataflow_adapter import cell_dataflow
@@ -166,7 +169,25 @@ def extract_notebook(notebook_path: Path, options: ExtractOptions) -> ExtractRes
             f"the kernel language is {notebook.language!r}; only Python notebooks can be extracted",
             notebook_path,
         )
-    prepared = prepare_cells(notebook)
+    try:
+        return _extract(notebook, notebook_path, options, started, {})
+    except ParserSyntaxError:
+        # Valid Python that LibCST's grammar rejects (`(x): int = 1`): find the cells, keep them
+        # as comments, and plan again. Rare, so the cells are not all checked up front.
+        rejected = rewriter_rejected_cells(notebook)
+        if not rejected:
+            raise
+        return _extract(notebook, notebook_path, options, started, rejected)
+
+
+def _extract(
+    notebook: Notebook,
+    notebook_path: Path,
+    options: ExtractOptions,
+    started: float,
+    rejected: Mapping[int, str],
+) -> ExtractResult:
+    prepared = prepare_cells(notebook, rejected)
     problems: list[Problem] = list(prepared.problems)
     cells = dict(prepared.cells)
     if any(cell.is_export for cell in cells.values()):

@@ -151,3 +151,21 @@ def test_star_imports_become_explicit() -> None:
     source, unresolved = resolve_star_imports("from math import *\nfrom no_such_module_xyz import *\n", {"pi", "sqrt", "radius"}, {"radius"})
     assert source == "from math import pi, sqrt\nfrom no_such_module_xyz import *\n"
     assert unresolved == ["no_such_module_xyz"]
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("import hvplot.pandas", True),  # registers `df.hvplot`
+        ("import dowhy.api", True),
+        ("from sklearn.experimental import enable_iterative_imputer", True),
+        ("import janitor", True),  # registers `df.clean_names()`
+        ("import pandas as pd", False),
+        ("import os.path as osp", False),
+        ("from pandas import DataFrame", False),
+    ],
+)
+def test_side_effect_imports_survive_unused_import_removal(line: str, kept: bool) -> None:
+    from nb2prod.extract.imports import keep_side_effect_import
+
+    assert keep_side_effect_import(line).endswith("# noqa: F401 (imported for its side effects)") is kept

@@ -192,6 +192,8 @@ _SKLEARN_RANDOM = frozenset(
         "RandomizedSearchCV",
         "Perceptron",
         "PassiveAggressiveClassifier",
+        "shuffle",
+        "resample",
         "make_classification",
         "make_regression",
         "make_blobs",
@@ -258,11 +260,21 @@ _SEED_HINT = {
 }
 
 
+def _frame_sample(call: ast.Call, pandas_names: set[str], list_names: set[str]) -> bool:
+    """Whether a `.sample(...)` is pandas': `frac=` is pandas' own; `n` or a bare count is
+    also pymc's and others', so the receiver must look like a DataFrame or Series."""
+    if any(item.arg == "frac" for item in call.keywords):
+        return True
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    return _pandas_receiver(receiver, pandas_names, list_names)
+
+
 class UnseededRandomness(Rule):
     """## What it does
     Reports random numbers drawn without a seed: Python's `random`, `numpy.random` (the legacy
     functions, and `default_rng()` / `RandomState()` without a seed), `torch`, `tensorflow`, and
-    scikit-learn estimators and splitters that take `random_state` but were not given one, unless a
+    scikit-learn estimators, splitters and helpers (`shuffle`, `resample`) that take `random_state`
+    but were not given one, and pandas' `.sample()` without `random_state`, unless a
     seeding call (`random.seed`, `np.random.seed`, `torch.manual_seed`, `tf.random.set_seed`,
     `seed_everything`, ...) comes before them in notebook order. Import aliases are followed
     (`import numpy as np`, `from numpy import random as npr`).
@@ -304,6 +316,8 @@ class UnseededRandomness(Rule):
 
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
         seeded: set[str] = set()
+        pandas_names: set[str] | None = None
+        list_names: set[str] = set()
         first_use: dict[str, tuple[CellIndex, ast.Call]] = {}
         later_uses: dict[str, list[tuple[CellIndex, ast.Call]]] = {}
         for index in cell_indexes(context):
@@ -314,7 +328,10 @@ class UnseededRandomness(Rule):
                     continue
                 if name is None:
                     if self._is_unseeded_sample(call) and "numpy" not in seeded:
-                        yield self._sample_diagnostic(context, index, call)
+                        if pandas_names is None:
+                            pandas_names, list_names = _pandas_names(cell_indexes(context))
+                        if _frame_sample(call, pandas_names, list_names):
+                            yield self._sample_diagnostic(context, index, call)
                     continue
                 yield from self._explicit_generator(context, index, call, name)
                 library = _random_library(name)

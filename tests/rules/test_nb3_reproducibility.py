@@ -70,6 +70,9 @@ UNSEEDED = [
     (["x = random.random()"], []),  # not imported: not the random module
     (["df = load()\nsample = df.sample(frac=0.5)"], [(1, 2)]),
     (["df = load()\nsample = df.sample(frac=0.5, random_state=1)"], []),
+    (["import pandas as pd\nsales = pd.read_csv('a')\nfew = sales.sample(5)\ncol = sales['a'].sample(n=3)"], [(1, 3), (1, 4)]),
+    (["import pymc3 as pm\ntrace = approx.sample(1000)\nposterior = trace.sample(n=10)"], []),  # not pandas' sample
+    (["from sklearn.utils import shuffle, resample\nX2, y2 = shuffle(X, y)\nb = resample(X, random_state=0)"], [(1, 2)]),
 ]
 
 

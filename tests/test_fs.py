@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,29 @@ def test_atomic_write_failure_leaves_the_old_file_and_no_temporary(tmp_path: Pat
         atomic_write_bytes(target, b"half-written")
     assert target.read_bytes() == b"original"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["nb.ipynb"]
+
+
+def test_atomic_write_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real" / "nb.ipynb"
+    real.parent.mkdir()
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "nb.ipynb"
+    link.symlink_to(real)
+    atomic_write_text(link, "new")
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == "new"
+
+
+def test_atomic_write_to_a_named_pipe_writes_into_it(tmp_path: Path) -> None:
+    # `-o /dev/null` and `-o /dev/stdout` must not swap the device for a plain file.
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    atomic_write_bytes(pipe, b"report")
+    reader.join(timeout=10)
+    assert received == [b"report"]
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["pipe"]
+

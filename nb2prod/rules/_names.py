@@ -20,6 +20,7 @@ __all__ = [
     "cell_indexes",
     "literal_string",
     "node_span",
+    "tree_nodes",
 ]
 
 
@@ -133,7 +134,7 @@ def _position(node: ast.AST) -> tuple[int, int]:
 
 
 @lru_cache(maxsize=2048)
-def _tree_nodes(parsed: ParsedCell) -> _TreeNodes:
+def tree_nodes(parsed: ParsedCell) -> _TreeNodes:
     tree = parsed.tree
     assert tree is not None
     by_type = nodes_by_type(tree)
@@ -176,7 +177,7 @@ def cell_indexes(context: LintContext) -> list[CellIndex]:
         if tree is None:
             indexes.append(CellIndex(cell, parsed, None, scope.copy()))
             continue
-        walked = _tree_nodes(parsed)
+        walked = tree_nodes(parsed)
         if walked.imports:
             scope.add_imports(walked.imports)
         resolve_scope = scope.copy()

@@ -12,9 +12,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from nb2prod.analysis.parse import ParsedCell
+from nb2prod.analysis.parse import ParsedCell, walk_nodes
 from nb2prod.notebook import Cell
+from nb2prod.rules._names import tree_nodes
 
 __all__ = [
     "IMPORT_AFFECTING_MAGICS",
@@ -142,36 +144,61 @@ def find_preamble(cells: Iterable[tuple[Cell, ParsedCell]]) -> Preamble:
     return Preamble(tuple(found), None, has_imports)
 
 
+def _call_affects_imports(node: ast.Call) -> bool:
+    if _last_name(node.func) in _AFFECTING_CALLS:
+        return True
+    func = node.func
+    # sys.path.append(...), os.environ.update(...)
+    return isinstance(func, ast.Attribute) and _last_name(func.value) in _PATH_AND_ENVIRONMENT
+
+
+def _assignment_affects_imports(node: ast.Assign | ast.AugAssign) -> bool:
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    for target in targets:
+        inner = target.value if isinstance(target, ast.Subscript) else target
+        if _last_name(inner) in _PATH_AND_ENVIRONMENT:
+            return True  # os.environ["X"] = ..., sys.path[0] = ..., sys.path += [...]
+    return False
+
+
 def statement_affects_imports(statement: ast.stmt) -> bool:
     """Whether ``statement`` changes what a later import finds or does."""
-    for node in ast.walk(statement):
+    for node in walk_nodes(statement):
         if isinstance(node, ast.Call):
-            if _last_name(node.func) in _AFFECTING_CALLS:
+            if _call_affects_imports(node):
                 return True
-            func = node.func
-            if isinstance(func, ast.Attribute) and _last_name(func.value) in _PATH_AND_ENVIRONMENT:
-                return True  # sys.path.append(...), os.environ.update(...)
-        elif isinstance(node, (ast.Assign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                inner = target.value if isinstance(target, ast.Subscript) else target
-                if _last_name(inner) in _PATH_AND_ENVIRONMENT:
-                    return True  # os.environ["X"] = ..., sys.path[0] = ..., sys.path += [...]
+        elif isinstance(node, (ast.Assign, ast.AugAssign)) and _assignment_affects_imports(node):
+            return True
     return False
+
+
+@lru_cache(maxsize=2048)
+def _first_import_affecting_line(parsed: ParsedCell) -> int | None:
+    """The first line of the cell holding configuration that changes later imports, if any."""
+    lines = [
+        item.line
+        for item in parsed.masked.syntax
+        if item.kind == "line_magic" and item.name in IMPORT_AFFECTING_MAGICS
+    ]
+    if parsed.tree is not None:
+        by_type = tree_nodes(parsed).by_type
+        lines.extend(
+            call.lineno  # type: ignore[attr-defined]
+            for call in by_type.get(ast.Call, ())
+            if _call_affects_imports(call)  # type: ignore[arg-type]
+        )
+        for kind in (ast.Assign, ast.AugAssign):
+            lines.extend(
+                node.lineno  # type: ignore[attr-defined]
+                for node in by_type.get(kind, ())
+                if _assignment_affects_imports(node)  # type: ignore[arg-type]
+            )
+    return min(lines, default=None)
 
 
 def affects_imports(parsed: ParsedCell, before_line: int | None = None) -> bool:
     """Whether the cell (up to ``before_line``) holds configuration that changes later imports."""
-    for item in parsed.masked.syntax:
-        if before_line is not None and item.line >= before_line:
-            continue
-        if item.kind == "line_magic" and item.name in IMPORT_AFFECTING_MAGICS:
-            return True
-    tree = parsed.tree
-    if tree is None:
-        return False
-    return any(
-        statement_affects_imports(statement)
-        for statement in tree.body
-        if before_line is None or statement.lineno < before_line
-    )
+    # Top-level statements do not nest, so a node above ``before_line`` lies in a statement
+    # that ends before the one starting there.
+    line = _first_import_affecting_line(parsed)
+    return line is not None and (before_line is None or line < before_line)

@@ -52,6 +52,13 @@ _TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "credential in a URL query",
+        re.compile(
+            r"[?&](?P<name>[A-Za-z][A-Za-z0-9_-]{1,30})=(?P<secret>[A-Za-z0-9._~+/%-]{6,256})"
+        ),
+    ),
+    ("bearer token", re.compile(r"\bBearer\s+(?P<secret>[A-Za-z0-9._~+/=-]{20,})")),
+    (
         "password in a URL",
         re.compile(
             r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:(?P<secret>[^\s@/'\"]{3,128})@[\w.-]+"
@@ -115,18 +122,37 @@ _MARKERS: dict[str, tuple[str, ...]] = {
     "Hugging Face token": ("hf_",),
     "private key": ("PRIVATE KEY",),
     "password in a URL": ("://",),
+    "bearer token": ("Bearer",),
+    "credential in a URL query": ("?",),
 }
+_QUERY = "credential in a URL query"
 
 
 # Any marker at all: one scan in C rejects the great majority of texts (outputs are megabytes).
 _ANY_MARKER = re.compile(
-    "|".join(sorted({re.escape(item) for items in _MARKERS.values() for item in items}))
+    "|".join(
+        sorted(
+            {
+                re.escape(item)
+                for kind, items in _MARKERS.items()
+                for item in items
+                if kind != _QUERY
+            }
+        )
+    )
 )
+# Kept apart: a case-insensitive branch would slow the scan above several times.
+_QUERY_MARKER = re.compile(r"[?&][A-Za-z_-]*(?i:key|token|secret|pass|pwd|appid|app_id)=")
+# Query parameters that carry a credential (`?apikey=...`, `&access_token=...`); `key=` alone
+# also names documents (`?key=<spreadsheet id>`), so it is not enough.
+_QUERY_SECRET_NAMES = frozenset({"appid", "app_id", "app-id"})
 
 
 def may_hold_token_secret(text: str) -> bool:
     """False when ``text`` holds none of the literal markers every provider token starts with."""
-    return _ANY_MARKER.search(text) is not None
+    return _ANY_MARKER.search(text) is not None or (
+        "?" in text and "=" in text and _QUERY_MARKER.search(text) is not None
+    )
 
 
 def find_token_secrets(text: str) -> tuple[SecretMatch, ...]:
@@ -143,7 +169,7 @@ def _find_cached(text: str) -> tuple[SecretMatch, ...]:
 
 
 def _find(text: str) -> tuple[SecretMatch, ...]:
-    if _ANY_MARKER.search(text) is None:
+    if not may_hold_token_secret(text):
         return ()
     found: list[SecretMatch] = []
     taken: list[tuple[int, int]] = []
@@ -159,11 +185,31 @@ def _find(text: str) -> tuple[SecretMatch, ...]:
             value = match.group(group)
             if kind == "password in a URL" and _PLACEHOLDER.match(value):
                 continue
+            if kind == _QUERY and not _is_query_secret(match.group("name"), value):
+                continue
+            if kind == "bearer token" and not looks_like_secret_value("token", value):
+                continue
             if kind in _NEEDS_RANDOM_BODY and not _is_random_looking(value):
                 continue
             taken.append((start, end))
             found.append(SecretMatch(kind, start, end, value))
     return tuple(sorted(found, key=lambda item: item.start))
+
+
+def _is_query_secret(name: str, value: str) -> bool:
+    lowered = name.lower().replace("-", "_")
+    if lowered == "key" or not (lowered in _QUERY_SECRET_NAMES or is_secret_name(lowered)):
+        return False
+    if "%" in value or _PLACEHOLDER.match(value):
+        return False  # `%s`, `%7B...`: filled in later
+    if _PASSWORD_NAME.search(lowered):
+        return looks_like_secret_value(lowered, value)
+    return (
+        len(value) >= 12
+        and any(character.isdigit() for character in value)
+        and any(character.isalpha() for character in value)
+        and _entropy(value) >= 3.0
+    )
 
 
 def is_secret_name(name: str) -> bool:

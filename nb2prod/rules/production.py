@@ -551,7 +551,8 @@ class ParameterWithoutLiteralDefault(Rule):
 
 class CellTooLong(Rule):
     """## What it does
-    Reports a code cell with more non-blank lines than `max-cell-lines` (default 100).
+    Reports a code cell with more lines of code than `max-cell-lines` (default 100). Blank lines
+    and lines holding only a comment do not count: explaining a step is not doing more.
 
     ## Why is this bad?
     A long cell does many things at once: its outputs show only the end, one failure forces the
@@ -575,7 +576,11 @@ class CellTooLong(Rule):
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
         limit = context.settings.max_cell_lines
         for cell in context.notebook.code_cells:
-            lines = [line for line in cell.source.splitlines() if line.strip()]
+            lines = [
+                line
+                for line in cell.source.splitlines()
+                if (stripped := line.strip()) and not stripped.startswith("#")
+            ]
             if len(lines) > limit:
                 yield self.diagnostic(
                     context,

@@ -1761,9 +1761,10 @@ class HardcodedSecret(Rule):
     """## What it does
     Reports credentials written into the notebook, in cell sources **and in saved outputs**: AWS
     access keys, GitHub, Slack, OpenAI, Anthropic, Stripe, Google and Hugging Face tokens, private
-    key blocks, passwords in URLs (`postgresql://user:secret@host`), and string literals assigned to
-    names such as `api_key`, `*_token`, `password` or `SECRET` that look like real values. The
-    message shows the secret masked, never in full.
+    key blocks, passwords in URLs (`postgresql://user:secret@host`), credentials in URL queries
+    (`?apikey=...`, `&access_token=...`, `&appid=...`), `Bearer` tokens, and string literals
+    assigned to names such as `api_key`, `*_token`, `password` or `SECRET` that look like real
+    values. The message shows the secret masked, never in full.
 
     ## Why is this bad?
     A notebook is shared, committed and rendered on the web with its outputs. Anyone who can read it

@@ -303,6 +303,8 @@ OPENAI = "sk-" + "Qw3rTy7uIo9pAs2dFg4hJk6lZx8cVb1nM5qW2eR4tY"
 SLACK = "xoxb-" + "2451987634-8812345678901-Zx8Kx2LmQ9vR4tY7wZ1bN5cD"
 PASSWORD = "Tr0ub4dor&3-prod"
 GENERIC = "9f8A7b6C5d4E3f2G1h0IjKlMn"
+HEX_KEY = "a8f5f167f44f4964e6c998dee827110c"
+QUERY_KEY = "Q7XK2M9PLR4T8VZB"
 
 SECRETS = [
     ([f"key = '{AWS}'"], AWS),
@@ -320,6 +322,10 @@ SECRETS = [
     (["key = '-----BEGIN RSA PRIVATE KEY-----\\nMIIEow...'"], "MIIEow"),
     ([f"key = '\\x41{AWS[1:]}'"], AWS[4:]),  # an escape spells the marker: the source lacks "AKIA"
     ([f"key = ('{AWS[:8]}'\n       '{AWS[8:]}')"], AWS),  # implicit concatenation
+    ([f"r = requests.get('https://api.example.org/data?q=London&appid={HEX_KEY}')"], HEX_KEY),
+    ([f"url = 'https://www.example.com/query?symbol=IBM&apikey={QUERY_KEY}'"], QUERY_KEY),
+    ([f"!curl 'https://example.com/v1/items?access_token={GENERIC}'"], GENERIC),
+    ([f"headers = {{'Authorization': 'Bearer {HEX_KEY}'}}"], HEX_KEY),
 ]
 
 
@@ -341,6 +347,11 @@ NOT_SECRETS = [
     "style = '#sk-container-id-1 div.sk-toggleable__content'",
     "url = 'postgresql://user@localhost/db'\nurl2 = 'https://user:${PASSWORD}@host/x'",
     "sha = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'",
+    # Query parameters that are not credentials, or whose value is filled in later.
+    "u = 'https://docs.google.com/spreadsheets/d/x/export?key=1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms'",
+    "u = 'https://example.com/api?apikey=YOUR_API_KEY&token=%s'\nv = f'https://example.com/api?apikey={API_KEY}'",
+    "u = 'https://example.com/search?page=2&sort=created_at_2020_desc'",
+    "h = {'Authorization': 'Bearer ' + token}\nnote = 'Bearer tokens expire after an hour'",
 ]
 
 

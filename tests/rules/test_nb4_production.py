@@ -163,6 +163,9 @@ def test_cell_too_long_counts_code_lines_and_honours_the_setting() -> None:
     source = "\n".join(["x = 1", ""] * 12)
     assert where(lint("NB407", source, settings=Settings(max_cell_lines=10))) == [(1, 1)]
     assert lint("NB407", source, settings=Settings(max_cell_lines=12)) == []
+    commented = "\n".join(["# why this step", "x = 1", "    # indented note"] * 12)
+    assert lint("NB407", commented, settings=Settings(max_cell_lines=12)) == []
+    assert where(lint("NB407", commented, settings=Settings(max_cell_lines=11))) == [(1, 1)]
 
 
 def test_large_output_with_setting_and_fix() -> None:

@@ -1270,9 +1270,14 @@ class ErrorOutputCommitted(Rule):
             for position, output in enumerate(cell.outputs):
                 kind = output.get("output_type")
                 if kind == "error":
-                    name = str(output.get("ename", "Error"))
-                    value = _short(str(output.get("evalue", "")), 80)
-                    what = f"`{name}: {value}`" if value else f"`{name}`"
+                    name = str(output.get("ename") or "").strip()
+                    value = _short(str(output.get("evalue") or "").strip(), 80)
+                    if name and value:
+                        what = f"`{name}: {value}`"
+                    elif name or value:
+                        what = f"`{name or value}`"
+                    else:
+                        what = "(an error without a name: the kernel may have died)"
                 elif (
                     kind == "stream"
                     and output.get("name") == "stderr"

@@ -358,3 +358,15 @@ NOT_SECRETS = [
 @pytest.mark.parametrize("source", NOT_SECRETS)
 def test_hardcoded_secret_ignores_lookups_placeholders_and_lookalikes(source: str) -> None:
     assert lint("NB311", source) == []
+
+
+def test_error_output_without_name_or_value_still_says_what_it_is() -> None:
+    nameless = nbformat.v4.new_output("error", ename="", evalue="", traceback=[])
+    only_value = nbformat.v4.new_output("error", ename="", evalue="Kernel died", traceback=[])
+    found = lint(
+        "NB308",
+        {"source": "train()", "outputs": [nameless], "execution_count": 1},
+        {"source": "train()", "outputs": [only_value], "execution_count": 2},
+    )
+    assert "``" not in found[0].message and "kernel may have died" in found[0].message
+    assert found[1].message.endswith("`Kernel died`")

@@ -118,9 +118,40 @@ _AUTOMAGIC = re.compile(
 )
 _SHELL = re.compile(r"^(?P<indent>[ \t]*)!(?P<rest>.*)$")
 _HELP_START = re.compile(r"^(?P<indent>[ \t]*)\?{1,2}")
-_MAGIC_OPTIONS = re.compile(
-    r"^(?:[ \t]+-{1,2}[A-Za-z][\w-]*(?:[ \t]+(?!-)[^\s]+(?=[ \t]+\S))?)*[ \t]*"
-)
+# The options of the magics that run a statement, as IPython parses them: single letters that
+# may be bundled (``-qo``), and the ones that take a value, attached (``-r3``) or not (``-r 3``).
+_VALUE_OPTIONS: dict[str, frozenset[str]] = {
+    "timeit": frozenset("nrp"),
+    "prun": frozenset("lsTD"),
+    "memit": frozenset("rt"),
+    "debug": frozenset("b"),
+    "time": frozenset(),
+}
+_LONG_VALUE_OPTIONS = frozenset({"--breakpoint"})
+_OPTION_WORD = re.compile(r"[ \t]*(\S+)")
+_OPTION_START = re.compile(r"-{1,2}[A-Za-z]")
+
+
+def _statement_offset(name: str, rest: str) -> int:
+    """Where the statement starts in ``rest``, the text after a statement magic's name."""
+    takes_value = _VALUE_OPTIONS.get(name, frozenset())
+    position = 0
+    while True:
+        token = _OPTION_WORD.match(rest, position)
+        if token is None or not _OPTION_START.match(token.group(1)):
+            return position
+        text, position = token.group(1), token.end()
+        needs_value = text in _LONG_VALUE_OPTIONS
+        if not text.startswith("--"):
+            for index, letter in enumerate(text[1:], start=1):
+                if letter in takes_value:
+                    needs_value = index == len(text) - 1  # else the value is attached: -r3
+                    break
+        if needs_value:
+            value = _OPTION_WORD.match(rest, position)
+            if value is None:
+                return position
+            position = value.end()
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +306,12 @@ def mask(source: str) -> MaskedSource:
         if cell_magic not in PYTHON_BODY_CELL_MAGICS:
             return MaskedSource("\n" * (len(lines) - 1), tuple(syntax), cell_magic)
         lines[first] = ""
+        if match and cell_magic in _STATEMENT_LINE_MAGICS:
+            # `%%timeit -r3 x = make()`: the set-up statement on the header line runs first.
+            statement = _mask_statement_magic(
+                header, 0, cell_magic, match.end("name"), match.group("rest")
+            )
+            lines[first] = statement if statement is not None and not header[:1].isspace() else ""
         body = "\n".join(lines)
     else:
         body = source
@@ -325,7 +362,7 @@ def _mask_line(line: str, number: int, comment_at: int, syntax: list[IPythonSynt
                 )
             )
             if name in _STATEMENT_LINE_MAGICS:
-                masked = _mask_statement_magic(line, lead, match.end("name"), rest)
+                masked = _mask_statement_magic(line, lead, name, match.end("name"), rest)
                 if masked is not None:
                     return masked
             return line[:lead] + "pass"
@@ -390,17 +427,16 @@ def _mask_line(line: str, number: int, comment_at: int, syntax: list[IPythonSynt
             )
         )
         if name in _STATEMENT_LINE_MAGICS:
-            masked = _mask_statement_magic(line, lead, automagic.end("name"), " " + rest)
+            masked = _mask_statement_magic(line, lead, name, automagic.end("name"), " " + rest)
             if masked is not None:
                 return masked
         return line[:lead] + "pass"
     return None
 
 
-def _mask_statement_magic(line: str, lead: int, name_end: int, rest: str) -> str | None:
+def _mask_statement_magic(line: str, lead: int, name: str, name_end: int, rest: str) -> str | None:
     """``%timeit -n 3 f(x)`` -> ``if 1:      f(x)``: the statement stays visible at its column."""
-    options = _MAGIC_OPTIONS.match(rest)
-    prefix_end = name_end + (options.end() if options else 0)
+    prefix_end = name_end + _statement_offset(name, rest)
     statement = line[prefix_end:]
     if not statement.strip():
         return None

@@ -161,3 +161,26 @@ def test_masked_syntax_positions_point_at_the_original() -> None:
         text = lines[item.line - 1]
         assert text[item.column - 1] in "!%"
         assert item.end_column == len(text) + 1
+
+
+@pytest.mark.parametrize(
+    ("source", "statement"),
+    [
+        ("%timeit -r3 save(a, z)", "save(a, z)"),
+        ("%timeit -n3 -r5 b = a", "b = a"),
+        ("%timeit -n 3 -r 5 f(x, y)", "f(x, y)"),
+        ("%timeit -qo f(a, b)", "f(a, b)"),
+        ("%prun -l 5 -s cumulative f(x, y)", "f(x, y)"),
+        ("%debug --breakpoint lib.py:3 f()", "f()"),
+        ("timeit -r3 f(a, b)", "f(a, b)"),
+        ("%%timeit -r3 x = make(a, b)\nf(x)", "x = make(a, b)"),
+    ],
+)
+def test_statement_magics_keep_the_statement_after_their_options(
+    source: str, statement: str
+) -> None:
+    masked = mask(source).text
+    ast.parse(masked)
+    first = masked.split("\n")[0]
+    assert first.startswith("if 1:") and first.endswith(statement)
+    assert len(first) == len(source.split("\n")[0])  # columns stay where they were

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,6 +24,7 @@ from nb2prod.config import Settings
 from nb2prod.diagnostics import CellSpan, Diagnostic, Fix, ReplaceText
 from nb2prod.errors import NotebookReadError, UsageError
 from nb2prod.notebook import Cell, Notebook
+from nb2prod.suppress import SAME_FACT
 
 __all__ = [
     "DEFAULT_RUFF_SELECT",
@@ -41,13 +43,6 @@ __all__ = [
 DEFAULT_RUFF_SELECT: tuple[str, ...] = ("F", "E4", "E7", "E9")
 RUFF_FAILED_CODE = "NB005"
 _RUFF_FAILED_NAME = "ruff-failed"
-# ruff findings that state a fact an NB rule already reports with a richer message: ruff code ->
-# the NB rules (all must be selected) that replace it.
-SAME_FACT: dict[str, tuple[str, ...]] = {
-    "F821": ("NB201", "NB206"),  # undefined name: use-before-definition + undefined-name
-    "E402": ("NB401",),  # module-import-not-at-top-of-file: import-not-at-top
-    "F403": ("NB402",),  # undefined-local-with-import-star: star-import
-}
 # ruff's NumPy 2 table is merged into removed-api (NB310) when that rule is selected.
 NUMPY2_CODE = "NPY201"
 REMOVED_API_CODE = "NB310"
@@ -60,11 +55,17 @@ _TIMEOUT_SECONDS = 600
 
 @dataclass(frozen=True)
 class RuffInvocation:
-    """What to ask ruff for: selection flags, and which nb2prod rules take over which findings."""
+    """What to ask ruff for: selection flags, and which nb2prod rules take over which findings.
+
+    ``arguments`` serve every file when the selection is explicit; otherwise they serve the files
+    ruff finds a project configuration for, and ``unconfigured_arguments`` (ruff's default
+    selection, spelled out) the others, as ``ruff check`` itself would treat each file.
+    """
 
     arguments: tuple[str, ...]
     replaced_codes: frozenset[str]
     merge_numpy2: bool
+    unconfigured_arguments: tuple[str, ...] | None = None
 
 
 def find_ruff() -> str | None:
@@ -85,17 +86,33 @@ def has_ruff_config(start: Path) -> bool:
     folder = start.resolve()
     if not folder.is_dir():
         folder = folder.parent
-    for candidate in (folder, *folder.parents):
-        if any((candidate / name).is_file() for name in _RUFF_CONFIG_FILES):
-            return True
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                if "[tool.ruff" in pyproject.read_text(encoding="utf-8", errors="replace"):
-                    return True
-            except OSError:
-                continue
-    return False
+    return _configured_folder(folder)
+
+
+@lru_cache(maxsize=4096)
+def _configured_folder(folder: Path) -> bool:
+    if any((folder / name).is_file() for name in _RUFF_CONFIG_FILES):
+        return True
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            if "[tool.ruff" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                return True
+        except OSError:
+            pass
+    return folder.parent != folder and _configured_folder(folder.parent)
+
+
+def is_ruff_config_file(path: Path) -> bool:
+    """A file ruff can take with ``--config``: ruff.toml, or a pyproject.toml with [tool.ruff]."""
+    if path.name in _RUFF_CONFIG_FILES:
+        return True
+    try:
+        return path.name == "pyproject.toml" and "[tool.ruff" in path.read_text(
+            encoding="utf-8", errors="replace"
+        )
+    except OSError:
+        return False
 
 
 def _non_nb(codes: Iterable[str]) -> list[str]:
@@ -117,25 +134,31 @@ def _selected_nb_codes(
 
 
 def ruff_invocation(
-    settings: Settings, select: Sequence[str] | None, ignore: Sequence[str], files: Sequence[Path]
+    settings: Settings,
+    select: Sequence[str] | None,
+    ignore: Sequence[str],
+    *,
+    isolated: bool = False,
+    config: Path | None = None,
 ) -> RuffInvocation | None:
-    """The ruff arguments for this run, or ``None`` when no ruff rule is selected."""
+    """The ruff arguments for this run, or ``None`` when no ruff rule is selected.
+
+    ``isolated``: ignore every ruff configuration; ``config``: the one to use instead of the
+    ones ruff would find (``--config``).
+    """
     nb_codes = _selected_nb_codes(settings, select, ignore)
-    arguments: list[str] = []
-    if select:
-        ruff_select = _non_nb(select)
-        if not ruff_select:
-            return None
-        arguments += ["--select", ",".join(ruff_select)]
-    else:
-        configured = _non_nb([*settings.select, *settings.extend_select])
-        if configured:
-            arguments += ["--select", ",".join(configured)]
-        else:
-            roots = {path.parent for path in files[:50]} or {Path.cwd()}
-            if not any(has_ruff_config(root) for root in roots):
-                arguments += ["--isolated", "--select", ",".join(DEFAULT_RUFF_SELECT)]
-    extend = _non_nb(settings.extend_select) if select else []
+    # NB codes in noqa comments are nb2prod's: ruff must neither report nor remove them (RUF100).
+    arguments: list[str] = ["--config", 'lint.external = ["NB"]']
+    if isolated:
+        arguments.append("--isolated")
+    elif config is not None:
+        arguments += ["--config", str(config)]
+    explicit = _non_nb(select) if select else _non_nb(settings.select)
+    if select and not explicit:
+        return None
+    if explicit:
+        arguments += ["--select", ",".join(explicit)]
+    extend = _non_nb(settings.extend_select)
     merge_numpy2 = REMOVED_API_CODE in nb_codes
     if merge_numpy2:
         extend.append(NUMPY2_CODE)
@@ -144,10 +167,32 @@ def ruff_invocation(
     ruff_ignore = _non_nb([*settings.ignore, *ignore])
     if ruff_ignore:
         arguments += ["--ignore", ",".join(ruff_ignore)]
+    unconfigured: tuple[str, ...] | None = None
+    if not explicit:
+        # Without a configuration ruff selects these itself; spelled out, they do not change
+        # with ruff's version or a user-level configuration.
+        default = ["--select", ",".join(DEFAULT_RUFF_SELECT)]
+        if isolated:
+            arguments += default
+        elif config is None:
+            unconfigured = (*arguments, "--isolated", *default)
     replaced = frozenset(
         code for code, owners in SAME_FACT.items() if all(owner in nb_codes for owner in owners)
     )
-    return RuffInvocation(tuple(arguments), replaced, merge_numpy2)
+    return RuffInvocation(tuple(arguments), replaced, merge_numpy2, unconfigured)
+
+
+def split_by_configuration(files: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """(files ruff finds a project configuration for, the others). Like ruff, a file outside
+    every project takes the configuration found from the working folder."""
+    _configured_folder.cache_clear()  # a long-lived server must see configurations added later
+    if has_ruff_config(Path.cwd()):
+        return list(files), []
+    configured: list[Path] = []
+    unconfigured: list[Path] = []
+    for path in files:
+        (configured if has_ruff_config(path) else unconfigured).append(path)
+    return configured, unconfigured
 
 
 def _failure(files: Sequence[Path], message: str) -> dict[str, list[Diagnostic]]:
@@ -176,7 +221,6 @@ def run_ruff(
         "--output-format",
         "json",
         "--no-cache",
-        "--ignore-noqa",
         "--exit-zero",
         "--force-exclude",
         *arguments,
@@ -357,6 +401,36 @@ def _numpy2_name(message: str) -> str | None:
     return None
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SHELL_EXPANSION = re.compile(r"\{([^{}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def names_ruff_cannot_see(notebook: Notebook) -> frozenset[str]:
+    """Names the notebook reads inside IPython syntax, which ruff does not parse: the statement
+    of ``%time``/``%timeit``, a magic's arguments, a shell command's ``{expression}``/``$name``."""
+    from nb2prod.analysis.parse import parse_source
+
+    names: set[str] = set()
+    for cell in notebook.code_cells:
+        for item in parse_source(cell.source).masked.syntax:
+            if item.kind in ("line_magic", "assigned_magic"):
+                names.update(_IDENTIFIER.findall(item.arguments))
+            elif item.kind in ("shell", "assigned_shell"):
+                for expression, variable in _SHELL_EXPANSION.findall(item.arguments):
+                    names.update(_IDENTIFIER.findall(expression) if expression else (variable,))
+    return frozenset(names)
+
+
+def _bound_name(cell: Cell, line: int, column: int, end_line: int, end_column: int) -> str:
+    """The name a finding is about, from its range: the name an unused import binds (``np``,
+    ``os.path``), an undefined name."""
+    lines = cell.source.splitlines()
+    if line != end_line or not 0 < line <= len(lines):
+        return ""
+    text = lines[line - 1][column - 1 : end_column - 1]
+    return text.split(" as ")[-1].split(".")[0].strip()
+
+
 def map_ruff_findings(
     findings: Iterable[Mapping[str, Any]],
     notebooks: Mapping[str, Notebook | None],
@@ -369,6 +443,7 @@ def map_ruff_findings(
     from nb2prod.rules._removed_api import NUMPY_ATTRIBUTE_NAMES
 
     mapped: dict[str, list[Diagnostic]] = {}
+    hidden_names: dict[int, frozenset[str]] = {}
     for finding in findings:
         filename = str(finding.get("filename", ""))
         notebook = notebooks.get(filename)
@@ -395,6 +470,14 @@ def map_ruff_findings(
         line, column = _position(finding.get("location"))
         end_line, end_column = _position(finding.get("end_location"))
         cell = notebook.cells[cell_number - 1] if notebook.cells else None
+        if code in ("F401", "F821") and cell is not None:
+            # `import numpy as np` used only in `%time x = np.ones(3)`: ruff cannot see the use,
+            # and its fix would delete an import the notebook needs. F821: `x` bound there.
+            hidden = hidden_names.get(id(notebook))
+            if hidden is None:
+                hidden = hidden_names[id(notebook)] = names_ruff_cannot_see(notebook)
+            if hidden and _bound_name(cell, line, column, end_line, end_column) in hidden:
+                continue
         span = (
             CellSpan(cell.number, line, column, end_line, end_column, cell.cell_id)
             if cell is not None
@@ -474,18 +557,36 @@ class RuffPass:
     ignore: Sequence[str]
     # The codes the user typed (--select, --ignore, --extend-select), as opposed to configured ones.
     typed: frozenset[str] = frozenset()
+    isolated: bool = False
+    config: Path | None = None  # a ruff configuration named with --config
     description: ClassVar[str] = "the ruff pass"
 
     def collect(self, files: list[Path], settings: Settings) -> _Collected:
         if not files:
             return _Collected(None, [])
-        invocation = ruff_invocation(settings, self.select, self.ignore, files)
+        invocation = ruff_invocation(
+            settings, self.select, self.ignore, isolated=self.isolated, config=self.config
+        )
         if invocation is None:
             return _Collected(None, [])
-        findings, problem = run_ruff(files, invocation.arguments)
-        if findings is None:
-            return _Collected(invocation, None, problem)
-        return _Collected(invocation, [f for f in findings if isinstance(f, Mapping)])
+        groups = [(files, invocation.arguments)]
+        if invocation.unconfigured_arguments is not None:
+            configured, unconfigured = split_by_configuration(files)
+            groups = [
+                (group, arguments)
+                for group, arguments in (
+                    (configured, invocation.arguments),
+                    (unconfigured, invocation.unconfigured_arguments),
+                )
+                if group
+            ]
+        collected: list[Mapping[str, Any]] = []
+        for group, arguments in groups:
+            findings, problem = run_ruff(group, arguments)
+            if findings is None:
+                return _Collected(invocation, None, problem)
+            collected += [finding for finding in findings if isinstance(finding, Mapping)]
+        return _Collected(invocation, collected)
 
     def finish(
         self,
@@ -534,13 +635,25 @@ def lint_with_ruff(
 
 
 def ruff_pass_for(
-    select: Sequence[str] | None, ignore: Sequence[str], extend_select: Sequence[str] = ()
+    select: Sequence[str] | None,
+    ignore: Sequence[str],
+    extend_select: Sequence[str] = (),
+    *,
+    isolated: bool = False,
+    config: Path | None = None,
 ) -> RuffPass | None:
     """The whole-run pass ``lint_paths`` runs beside the per-file rules (``None``: no ruff rule
-    selected). The arguments are the codes given on the command line."""
+    selected). The arguments are the codes given on the command line; ``config`` is passed to
+    ruff only when it holds ruff settings."""
     if select and not _non_nb(select):
         return None
-    return RuffPass(select, ignore, frozenset([*(select or ()), *ignore, *extend_select]))
+    return RuffPass(
+        select,
+        ignore,
+        frozenset([*(select or ()), *ignore, *extend_select]),
+        isolated=isolated,
+        config=config if config is not None and is_ruff_config_file(config) else None,
+    )
 
 
 if (

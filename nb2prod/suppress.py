@@ -1,7 +1,9 @@
 """Suppressions: ``# noqa`` comments, file-level ``# nb2prod: noqa``, ``nb2prod:ignore`` cell tags, ``per-file-ignores``.
 
-The same suppressions apply to nb2prod's findings and to ruff's (ruff runs with ``--ignore-noqa`` so
-that one place decides, and unused suppressions can be reported once, by NB004).
+``# noqa`` comments on ruff's findings are ruff's to honour (it knows which line a multi-line
+statement's comment belongs to); tags, file-level comments and ``per-file-ignores`` apply here
+to both. A ruff code that nb2prod reports in its own words (``E402`` is NB401) suppresses that
+NB rule too.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from nb2prod.rules.registry import matches
 
 __all__ = [
     "IGNORE_TAG",
+    "SAME_FACT",
     "Suppression",
     "Suppressions",
     "apply_suppressions",
@@ -25,6 +28,13 @@ __all__ = [
 ]
 
 IGNORE_TAG = "nb2prod:ignore"
+# ruff findings that state a fact an NB rule already reports with a richer message: ruff code ->
+# the NB rules that replace it (lint keeps ours when all of them are selected).
+SAME_FACT: dict[str, tuple[str, ...]] = {
+    "F821": ("NB201", "NB206"),  # undefined name: use-before-definition + undefined-name
+    "E402": ("NB401",),  # module-import-not-at-top-of-file: import-not-at-top
+    "F403": ("NB402",),  # undefined-local-with-import-star: star-import
+}
 _CODE = r"[A-Z]+[0-9]+"
 _CODES = rf"(?P<codes>{_CODE}(?:\s*,\s*{_CODE}|\s+{_CODE}(?![\w-]))*)"
 # Line comments: bare noqa, noqa with codes (`NB201`, `E501,F401`); case-insensitive like flake8 and ruff.
@@ -50,6 +60,10 @@ class Suppression:
         if self.codes is None or matches(code, self.codes):
             self.used.add(code)
             return True
+        for written in self.codes:
+            if code in SAME_FACT.get(written, ()):  # E402 written for ruff: NB401 too
+                self.used.update((code, written))
+                return True
         return False
 
     def unused_codes(self, *, complete: bool) -> list[str]:

@@ -74,10 +74,13 @@ def test_no_ruff_flag_skips_ruff(mixed: Path) -> None:
     assert [d for d in lint_json("--no-ruff", str(mixed)) if d["source"] == "ruff"] == []
 
 
-def test_default_selection_without_project_config(mixed: Path) -> None:
-    invocation = lint_ruff.ruff_invocation(Settings(), None, (), [mixed])
+def test_default_selection_without_project_config(mixed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(mixed.parent)  # ruff falls back to the working folder's configuration
+    invocation = lint_ruff.ruff_invocation(Settings(), None, ())
     assert invocation is not None
-    assert invocation.arguments[:3] == ("--isolated", "--select", "F,E4,E7,E9")
+    assert invocation.unconfigured_arguments is not None
+    assert invocation.unconfigured_arguments[-3:] == ("--isolated", "--select", "F,E4,E7,E9")
+    assert "--select" not in invocation.arguments  # a project's own configuration decides
     codes = {d["code"] for d in lint_json(str(mixed)) if d["source"] == "ruff"}
     assert {"F401", "E703", "E711"} <= codes
     assert not any(code.startswith(("W", "I", "UP", "B")) for code in codes)
@@ -264,3 +267,73 @@ def test_a_bug_in_the_ruff_pass_costs_its_findings_not_the_run(mixed: Path, monk
     findings = json.loads(result.stdout)
     internal = [d for d in findings if d["code"] == "NB000"]
     assert [d["message"] for d in internal] == ["internal error in the ruff pass: IndexError: tuple index out of range (please report it)"]
+
+
+def ruff_codes(*arguments: str) -> set[tuple[str, int]]:
+    return {
+        (str(d["code"]), int(d["cell"]))  # type: ignore[call-overload]
+        for d in lint_json(*arguments)
+        if d["source"] == "ruff"
+    }
+
+
+def test_extend_select_adds_to_ruff_selection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    notebook = write(tmp_path / "nb.ipynb", [new_code_cell("import os \nx = 1")])
+    assert ruff_codes("--extend-select", "W", str(notebook)) == {("F401", 1), ("W291", 1)}
+    (tmp_path / "pyproject.toml").write_text('[tool.ruff.lint]\nselect = ["E"]\n', encoding="utf-8")
+    assert ruff_codes("--extend-select", "F", str(notebook)) == {("F401", 1)}
+
+
+def test_each_notebook_gets_the_ruff_configuration_ruff_would_give_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    bare = write(tmp_path / "bare" / "nb.ipynb", [new_code_cell("import os \nx = 1")])
+    project = tmp_path / "project"
+    configured = write(project / "nb.ipynb", [new_code_cell("import os \nx = 1")])
+    (project / "pyproject.toml").write_text(
+        '[tool.ruff.lint]\nselect = ["F", "W"]\nignore = ["F401"]\n', encoding="utf-8"
+    )
+    found = {(str(d["path"]), str(d["code"])) for d in lint_json(str(bare), str(configured)) if d["source"] == "ruff"}
+    assert found == {(str(bare), "F401"), (str(configured), "W291")}
+    # --isolated: no configuration at all, ruff's default selection for both
+    found = {(str(d["path"]), str(d["code"])) for d in lint_json("--isolated", str(bare), str(configured)) if d["source"] == "ruff"}
+    assert found == {(str(bare), "F401"), (str(configured), "F401")}
+    # --config: this ruff configuration for every notebook
+    assert {str(d["code"]) for d in lint_json("--config", str(project / "pyproject.toml"), str(bare)) if d["source"] == "ruff"} == {"W291"}
+
+
+def test_ruff_noqa_on_a_multi_line_statement_is_ruffs_to_honour(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    source = "from collections import (  # noqa: F401\n    OrderedDict,\n    defaultdict,\n)\nx = '''text\n'''  # noqa: F401"
+    notebook = write(tmp_path / "nb.ipynb", [new_code_cell(source)])
+    assert ruff_codes(str(notebook)) == set()
+    result = CliRunner().invoke(cli, ["lint", "--select", "F", "--fix", str(notebook)])
+    assert result.exit_code == 0, result.output
+    assert nbformat.read(notebook, as_version=4).cells[0].source == source
+
+
+def test_ruff_keeps_nb_codes_in_noqa_comments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    notebook = write(tmp_path / "nb.ipynb", [new_code_cell("x = 1"), new_code_cell("import os  # noqa: NB401, F401\nprint(os)")])
+    CliRunner().invoke(cli, ["lint", "--select", "F,RUF100,NB401", "--fix", str(notebook)])
+    assert nbformat.read(notebook, as_version=4).cells[1].source == "import os  # noqa: NB401\nprint(os)"
+
+
+def test_names_used_or_bound_only_in_ipython_syntax_are_not_unused_or_undefined(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    cells = [
+        new_code_cell("import numpy as np\nimport os\nimport sys\nimport json\nimport re"),
+        new_code_cell("%time a = np.arange(3)"),
+        new_code_cell("!echo {os.getcwd()}"),
+        new_code_cell("%timeit -r3 sys.exit"),
+        new_code_cell("files = !ls $json"),
+        new_code_cell("print(a)"),
+    ]
+    notebook = write(tmp_path / "nb.ipynb", cells)
+    assert ruff_codes("--select", "F", str(notebook)) == {("F401", 1)}  # only `re` is unused
+    CliRunner().invoke(cli, ["lint", "--select", "F", "--fix", str(notebook)])
+    assert nbformat.read(notebook, as_version=4).cells[0].source == "import numpy as np\nimport os\nimport sys\nimport json"

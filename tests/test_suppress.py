@@ -111,3 +111,13 @@ def test_lint_reports_unused_suppressions_through_nb004(tmp_path: Path) -> None:
     nb = notebook(("import random\nx = random.random()  # noqa: NB301\ny = 1  # noqa: NB302", []))
     found = lint_notebook(nb, Settings(), rules_for(Settings(), ["NB004", "NB3"]))
     assert [(d.code, d.span.line if d.span else 0) for d in found] == [("NB004", 3)]
+
+
+def test_a_ruff_code_suppresses_the_nb_rule_that_reports_the_same_fact() -> None:
+    nb = notebook(
+        ("import sys\nsys.path.append('lib')", []),
+        ("import helpers  # noqa: E402\nfrom lib import *  # noqa: F403\nprint(later)  # noqa: F821", []),
+    )
+    findings = [finding("NB401", 2, 1), finding("NB402", 2, 2), finding("NB206", 2, 3), finding("NB201", 2, 3), finding("NB402", 2, 1)]
+    kept = apply_suppressions(nb, findings, report_unused=True)
+    assert kept_codes(kept) == [("NB402", 2, 1)]  # F403 is not E402's fact

@@ -116,7 +116,9 @@ def lint(
     if settings.ruff:
         from nb2prod.lint_ruff import ruff_pass_for
 
-        ruff_pass = ruff_pass_for(selected, ignored, split_codes(extend_select))
+        ruff_pass = ruff_pass_for(
+            selected, ignored, split_codes(extend_select), isolated=isolated, config=config
+        )
         if ruff_pass is not None:
             extra.append(ruff_pass)
     progress = None

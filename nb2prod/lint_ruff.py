@@ -209,12 +209,19 @@ def _failure(files: Sequence[Path], message: str) -> dict[str, list[Diagnostic]]
 
 
 def run_ruff(
-    files: Sequence[Path], arguments: Sequence[str]
+    files: Sequence[Path], arguments: Sequence[str], *, stdin: str | None = None
 ) -> tuple[list[dict[str, Any]] | None, str]:
-    """Run ruff once over ``files``; (findings, "") or (None, why it failed)."""
+    """Run ruff once over ``files``; (findings, "") or (None, why it failed).
+
+    With ``stdin``, ruff checks that text as if it were the one file named.
+    """
     binary = find_ruff()
     if binary is None:
         return None, "the `ruff` package is not installed"
+    if stdin is None:
+        targets = ["--", *(str(path) for path in files)]
+    else:
+        targets = ["--stdin-filename", str(files[0]), "-"]
     command = [
         binary,
         "check",
@@ -224,13 +231,13 @@ def run_ruff(
         "--exit-zero",
         "--force-exclude",
         *arguments,
-        "--",
-        *(str(path) for path in files),
+        *targets,
     ]
     environment = {**os.environ, "NO_COLOR": "1"}
     try:
         completed = subprocess.run(
             command,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=_TIMEOUT_SECONDS,
@@ -541,6 +548,37 @@ def _raise_for_unknown_selector(problem: str, typed: frozenset[str]) -> None:
         )
 
 
+def _as_current_format(notebook: Notebook) -> str:
+    """The cells of a notebook read by conversion (nbformat 3), as the JSON ruff can read."""
+    cells: list[dict[str, Any]] = []
+    for cell in notebook.cells:
+        cells.append({"cell_type": cell.kind, "metadata": {}, "source": cell.source})
+        if cell.is_code:
+            cells[-1].update(outputs=[], execution_count=None)
+    document = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    return json.dumps(document)
+
+
+def _findings_on_converted(
+    notebooks: Mapping[str, Notebook | None], invocation: RuffInvocation
+) -> list[Mapping[str, Any]]:
+    """ruff reads only nbformat 4: an older notebook is checked in the form nb2prod read it in."""
+    findings: list[Mapping[str, Any]] = []
+    for ruff_name, notebook in notebooks.items():
+        if notebook is None or not notebook.converted:
+            continue
+        arguments = invocation.arguments
+        if invocation.unconfigured_arguments is not None and not has_ruff_config(Path(ruff_name)):
+            arguments = invocation.unconfigured_arguments
+        found, _ = run_ruff([Path(ruff_name)], arguments, stdin=_as_current_format(notebook))
+        findings += [
+            {**finding, "filename": ruff_name}
+            for finding in found or ()
+            if isinstance(finding, Mapping)
+        ]
+    return findings
+
+
 @dataclass(frozen=True)
 class _Collected:
     invocation: RuffInvocation | None
@@ -608,7 +646,11 @@ class RuffPass:
         for display, notebook in notebooks.items():
             for name in {os.path.abspath(display), os.path.realpath(display)} & wanted:
                 by_ruff_name[name] = notebook
-        mapped = map_ruff_findings(collected.findings, by_ruff_name, collected.invocation)
+        findings = [
+            *collected.findings,
+            *_findings_on_converted(by_ruff_name, collected.invocation),
+        ]
+        mapped = map_ruff_findings(findings, by_ruff_name, collected.invocation)
         return _apply_suppressions(mapped, by_ruff_name, settings)
 
     def __call__(self, files: list[Path], settings: Settings) -> dict[str, list[Diagnostic]]:

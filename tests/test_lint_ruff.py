@@ -337,3 +337,25 @@ def test_names_used_or_bound_only_in_ipython_syntax_are_not_unused_or_undefined(
     assert ruff_codes("--select", "F", str(notebook)) == {("F401", 1)}  # only `re` is unused
     CliRunner().invoke(cli, ["lint", "--select", "F", "--fix", str(notebook)])
     assert nbformat.read(notebook, as_version=4).cells[0].source == "import numpy as np\nimport os\nimport sys\nimport json"
+
+
+def test_ruff_checks_nbformat_3_notebooks_in_their_converted_form(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # ruff reads only nbformat 4; nb2prod hands it the notebook as nb2prod read it.
+    monkeypatch.chdir(tmp_path)
+    document = {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {"name": "old"},
+        "worksheets": [
+            {
+                "cells": [
+                    {"cell_type": "markdown", "source": "# Old"},
+                    {"cell_type": "code", "input": "import os\nx = 1\nprint(y)", "language": "python", "outputs": []},
+                ]
+            }
+        ],
+    }
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    found = [(d["code"], d["cell"], d["line"], d["fix"]) for d in lint_json("--select", "F", str(path))]
+    assert sorted(found) == [("F401", 2, 1, None), ("F821", 2, 3, None)]

@@ -247,12 +247,7 @@ def run_ruff(
     except (OSError, subprocess.SubprocessError) as error:
         return None, f"{type(error).__name__}: {error}"
     if completed.returncode not in (0, 1):
-        lines = [line.strip() for line in completed.stderr.splitlines() if line.strip()]
-        reason = (
-            ": ".join(line.removeprefix("Cause:").strip() for line in lines[:3])
-            or f"exit status {completed.returncode}"
-        )
-        return None, reason[:300]
+        return None, _failure_reason(completed.stderr) or f"exit status {completed.returncode}"
     try:
         findings = json.loads(completed.stdout or "[]")
     except json.JSONDecodeError:
@@ -260,6 +255,17 @@ def run_ruff(
     if not isinstance(findings, list):
         return None, "ruff printed JSON that is not a list of findings"
     return findings, ""
+
+
+_SNIPPET_LINE = re.compile(r"^(?:\d+\s*)?\|")
+
+
+def _failure_reason(stderr: str) -> str:
+    """ruff's causes in one line, and the message under a source snippet (`unknown field ...`),
+    without the snippet itself."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    lines = [line for line in lines if line != "ruff failed" and not _SNIPPET_LINE.match(line)]
+    return ": ".join(line.removeprefix("Cause:").strip() for line in lines)[:400]
 
 
 def _position(location: object) -> tuple[int, int]:

@@ -359,3 +359,14 @@ def test_ruff_checks_nbformat_3_notebooks_in_their_converted_form(tmp_path: Path
     path.write_text(json.dumps(document, indent=1), encoding="utf-8")
     found = [(d["code"], d["cell"], d["line"], d["fix"]) for d in lint_json("--select", "F", str(path))]
     assert sorted(found) == [("F401", 2, 1, None), ("F821", 2, 3, None)]
+
+
+def test_ruff_failure_names_the_cause_not_the_snippet() -> None:
+    stderr = (
+        "ruff failed\n  Cause: Failed to parse /p/pyproject.toml\n  Cause: TOML parse error at line 2, column 1\n"
+        "  |\n2 | line-lenght = 3\n  | ^^^^^^^^^^^\nunknown field `line-lenght`, expected one of ...\n"
+    )
+    assert lint_ruff._failure_reason(stderr) == (
+        "Failed to parse /p/pyproject.toml: TOML parse error at line 2, column 1: "
+        "unknown field `line-lenght`, expected one of ..."
+    )

@@ -270,3 +270,10 @@ def test_an_nbformat_3_notebook_is_offered_no_fix_and_never_rewritten(tmp_path: 
     assert result.exit_code == 1
     assert path.read_bytes() == before
     assert "fixable" not in result.stderr
+
+
+def test_fix_with_nothing_to_fix_says_nothing_about_fixing(tmp_path: Path) -> None:
+    path = write(tmp_path / "clean.ipynb", [new_code_cell("x = 1\nprint(x)")])
+    result = CliRunner().invoke(cli, ["lint", "--isolated", "--fix", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Fixed" not in result.stderr

@@ -154,7 +154,7 @@ def lint(
             sys.stdout.write(outcome.diff)
             sys.exit(0 if exit_zero or not outcome.fixed_count else 1)
         diagnostics = sorted(outcome.remaining, key=lambda diagnostic: diagnostic.sort_key)
-        if not quiet and output_format == "text":
+        if not quiet and output_format == "text" and outcome.fixed_count:
             click.echo(
                 f"Fixed {outcome.fixed_count} finding{'s' if outcome.fixed_count != 1 else ''}.",
                 err=True,

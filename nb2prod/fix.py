@@ -400,12 +400,13 @@ def apply_fixes_to_run(
     *,
     unsafe: bool,
     write: bool,
-    relint: Callable[[list[Path]], _Run] | None = None,
+    relint: Callable[[list[Path], dict[Path, str] | None], _Run] | None = None,
 ) -> FixOutcome:
     """Fix every notebook of ``run``; write them (atomically) when ``write``, else only diff.
 
-    With ``relint`` (lint these files again, the same way), fixing repeats until nothing applicable
-    is left or :data:`MAXIMUM_ROUNDS`, and ``remaining`` is the fresh findings. Without it,
+    With ``relint`` (lint these files again, the same way; given their new text when nothing is
+    written), fixing repeats until nothing applicable is left or :data:`MAXIMUM_ROUNDS`, and
+    ``remaining`` is the fresh findings: ``--diff`` shows what ``--fix`` would write. Without it,
     ``remaining`` is the findings that were not fixed, at their old positions.
     """
     results: list[_Result] = list(run.results)
@@ -414,6 +415,7 @@ def apply_fixes_to_run(
     remaining: list[Diagnostic] = []
     for _ in range(MAXIMUM_ROUNDS):
         changed_paths: list[Path] = []
+        changed: list[str] = []
         remaining = []
         for result in results:
             diagnostics = list(result.diagnostics)
@@ -441,11 +443,13 @@ def apply_fixes_to_run(
             if write:
                 atomic_write_text(Path(result.path), change.after)
             changed_paths.append(Path(result.path))
-        if not changed_paths or not write or relint is None:
+            changed.append(result.path)
+        if not changed_paths or relint is None:
             break
-        fresh = {result.path: result for result in relint(changed_paths).results}
+        texts = None if write else {Path(path): changes[path].after for path in changed}
+        fresh = {result.path: result for result in relint(changed_paths, texts).results}
         results = [fresh.get(result.path, result) for result in results]
-    if write and relint is not None and changes:
+    if relint is not None and changes:
         remaining = [d for result in results for d in result.diagnostics]
     diff = "".join(notebook_diff(change) for change in changes.values())
     return FixOutcome(

@@ -63,7 +63,9 @@ class WholeRunPass(Protocol):
     (``None`` where a file could not be read).
     """
 
-    def collect(self, files: list[Path], settings: Settings) -> object: ...
+    def collect(
+        self, files: list[Path], settings: Settings, texts: Mapping[Path, str] | None = None
+    ) -> object: ...
 
     def finish(
         self, collected: object, notebooks: Mapping[str, Notebook | None], settings: Settings
@@ -153,15 +155,21 @@ def outline_of(notebook: Notebook) -> Notebook:
 
 
 def lint_path(
-    path: Path, settings: Settings, rules: Sequence[type[Rule]], *, outline: bool = False
+    path: Path,
+    settings: Settings,
+    rules: Sequence[type[Rule]],
+    *,
+    outline: bool = False,
+    text: str | None = None,
 ) -> LintResult:
     """Lint one file; unreadable files become an NB001 finding, never an exception.
 
     With ``outline``, the result keeps :func:`outline_of` the notebook for whole-run passes.
+    ``text``: the file's content as it would be, linted in place of what is on disk.
     """
     display = str(path)
     try:
-        notebook = notebook_io.read(path)
+        notebook = notebook_io.read(path) if text is None else notebook_io.reads(text, path)
     except NotebookReadError as error:
         if any(rule is UnreadableNotebook for rule in rules):
             diagnostic = UnreadableNotebook().diagnostic(
@@ -224,21 +232,28 @@ def lint_paths(
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     extra: Iterable[WholeRunPass] = (),
+    texts: Mapping[Path, str] | None = None,
 ) -> LintRun:
     """Lint every notebook under ``paths``; results come back in discovery order.
 
     ``extra`` are whole-run passes (ruff, say) whose findings are merged in; each maps its own
     findings onto the notebooks the per-file lint read, and applies their suppressions.
+    ``texts`` lints these files with this content instead of what is on disk (``--diff`` after
+    a round of fixes); ``paths`` are then those files, not searched.
     """
-    files = list(
-        discover_notebooks(
-            paths,
-            exclude=[*settings.exclude, *settings.extend_exclude],
-            respect_gitignore=settings.respect_gitignore,
-            force_exclude=settings.force_exclude,
-            root=settings.project_root,
+    if texts is not None:
+        files = list(texts)
+        jobs = 1
+    else:
+        files = list(
+            discover_notebooks(
+                paths,
+                exclude=[*settings.exclude, *settings.extend_exclude],
+                respect_gitignore=settings.respect_gitignore,
+                force_exclude=settings.force_exclude,
+                root=settings.project_root,
+            )
         )
-    )
     jobs = jobs or default_jobs()
     rule_list = list(rules)
     passes = list(extra)
@@ -247,7 +262,9 @@ def lint_paths(
 
     extra_pool = ThreadPoolExecutor(max_workers=len(passes)) if passes else None
     collecting = (
-        [extra_pool.submit(item.collect, files, settings) for item in passes] if extra_pool else []
+        [extra_pool.submit(item.collect, files, settings, texts) for item in passes]
+        if extra_pool
+        else []
     )
     outline = bool(passes)
     results: list[LintResult]
@@ -256,7 +273,8 @@ def lint_paths(
             results = []
             with no_cyclic_gc():
                 for index, path in enumerate(files, start=1):
-                    results.append(lint_path(path, settings, rule_list, outline=outline))
+                    text = texts.get(path) if texts is not None else None
+                    results.append(lint_path(path, settings, rule_list, outline=outline, text=text))
                     if progress:
                         progress(index, len(files))
         else:

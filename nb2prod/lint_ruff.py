@@ -605,7 +605,9 @@ class RuffPass:
     config: Path | None = None  # a ruff configuration named with --config
     description: ClassVar[str] = "the ruff pass"
 
-    def collect(self, files: list[Path], settings: Settings) -> _Collected:
+    def collect(
+        self, files: list[Path], settings: Settings, texts: Mapping[Path, str] | None = None
+    ) -> _Collected:
         if not files:
             return _Collected(None, [])
         invocation = ruff_invocation(
@@ -626,10 +628,15 @@ class RuffPass:
             ]
         collected: list[Mapping[str, Any]] = []
         for group, arguments in groups:
-            findings, problem = run_ruff(group, arguments)
-            if findings is None:
-                return _Collected(invocation, None, problem)
-            collected += [finding for finding in findings if isinstance(finding, Mapping)]
+            # Unsaved content goes to ruff one file at a time, on its standard input.
+            runs = (
+                [([path], texts[path]) for path in group] if texts is not None else [(group, None)]
+            )
+            for paths, text in runs:
+                findings, problem = run_ruff(paths, arguments, stdin=text)
+                if findings is None:
+                    return _Collected(invocation, None, problem)
+                collected += [finding for finding in findings if isinstance(finding, Mapping)]
         return _Collected(invocation, collected)
 
     def finish(

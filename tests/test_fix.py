@@ -33,7 +33,7 @@ def diagnostic(fix: Fix, cell: int = 1, line: int = 1) -> Diagnostic:
 def relinter(codes: list[str]):  # type: ignore[no-untyped-def]
     settings = Settings(ruff=False)
     rules = rules_for(settings, codes)
-    return lambda paths: lint_paths(paths, settings, rules, jobs=1)
+    return lambda paths, texts=None: lint_paths(paths, settings, rules, jobs=1, texts=texts)
 
 
 def test_pip_fix_writes_a_valid_notebook_and_changes_only_the_edit(tmp_path: Path) -> None:
@@ -277,3 +277,18 @@ def test_fix_with_nothing_to_fix_says_nothing_about_fixing(tmp_path: Path) -> No
     result = CliRunner().invoke(cli, ["lint", "--isolated", "--fix", str(path)])
     assert result.exit_code == 0, result.output
     assert "Fixed" not in result.stderr
+
+
+def test_diff_shows_every_round_that_fix_would_apply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Round 1 rewrites List -> list (UP006); only then is the import unused (F401, round 2).
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path / "nb.ipynb", [new_code_cell("from typing import List\n\nx: List[int] = []\nprint(x)")])
+    before = path.read_bytes()
+    arguments = ["lint", "--select", "F,UP"]
+    diff = CliRunner().invoke(cli, [*arguments, "--diff", str(path)])
+    assert diff.exit_code == 1
+    assert path.read_bytes() == before
+    assert "-from typing import List" in diff.stdout and "+x: list[int] = []" in diff.stdout
+    fixed = CliRunner().invoke(cli, [*arguments, "--fix", str(path)])
+    assert fixed.exit_code == 0, fixed.output
+    assert nbformat.read(path, as_version=4).cells[0].source == "\nx: list[int] = []\nprint(x)"

@@ -141,9 +141,9 @@ def test_one_ruff_process_for_many_notebooks(tmp_path: Path, monkeypatch: pytest
     calls: list[int] = []
     real = lint_ruff.run_ruff
 
-    def counting(files, arguments):  # type: ignore[no-untyped-def]
+    def counting(files, arguments, stdin=None):  # type: ignore[no-untyped-def]
         calls.append(len(files))
-        return real(files, arguments)
+        return real(files, arguments, stdin=stdin)
 
     monkeypatch.setattr(lint_ruff, "run_ruff", counting)
     settings = Settings()

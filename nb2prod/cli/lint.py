@@ -148,7 +148,9 @@ def lint(
             run,
             unsafe=unsafe_fixes,
             write=fix and not diff,
-            relint=lambda changed: lint_paths(changed, settings, rules, jobs=jobs, extra=extra),
+            relint=lambda changed, texts: lint_paths(
+                changed, settings, rules, jobs=jobs, extra=extra, texts=texts
+            ),
         )
         if diff:
             sys.stdout.write(outcome.diff)

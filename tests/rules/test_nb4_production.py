@@ -120,7 +120,7 @@ def test_import_hoist_fix_is_unsafe_and_keeps_notebooks_valid(tmp_path: Path) ->
     assert fixes[1] is not None and fixes[1].applicability == "unsafe"
     assert "already has it" in fixes[2].title  # type: ignore[union-attr]
     assert [d.fix for d in run.diagnostics if d.span is not None and d.span.cell == 3] == [None]  # `x = 1; import re`
-    outcome = apply_fixes_to_run(run, unsafe=True, write=True, relint=lambda paths: lint_paths(paths, settings, rules, jobs=1))
+    outcome = apply_fixes_to_run(run, unsafe=True, write=True, relint=lambda paths, texts: lint_paths(paths, settings, rules, jobs=1, texts=texts))
     assert outcome.fixed_count == 2
     cells = ["".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]
     assert cells == ["import os\nimport json\n\nprint(os.sep)", "data = json.dumps({})", "x = 1; import re"]

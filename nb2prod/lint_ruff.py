@@ -420,13 +420,14 @@ _SHELL_EXPANSION = re.compile(r"\{([^{}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 def names_ruff_cannot_see(notebook: Notebook) -> frozenset[str]:
     """Names the notebook reads inside IPython syntax, which ruff does not parse: the statement
-    of ``%time``/``%timeit``, a magic's arguments, a shell command's ``{expression}``/``$name``."""
+    of ``%time``/``%timeit``, a magic's arguments, ``os.path.join?``, a shell command's
+    ``{expression}``/``$name``."""
     from nb2prod.analysis.parse import parse_source
 
     names: set[str] = set()
     for cell in notebook.code_cells:
         for item in parse_source(cell.source).masked.syntax:
-            if item.kind in ("line_magic", "assigned_magic"):
+            if item.kind in ("line_magic", "assigned_magic", "help"):
                 names.update(_IDENTIFIER.findall(item.arguments))
             elif item.kind in ("shell", "assigned_shell"):
                 for expression, variable in _SHELL_EXPANSION.findall(item.arguments):

@@ -104,8 +104,9 @@ _TOKEN = re.compile(
 _STRING_END = {
     "'''": re.compile(r"(?:[^\\]|\\.)*?'''", re.DOTALL),
     '"""': re.compile(r'(?:[^\\]|\\.)*?"""', re.DOTALL),
-    "'": re.compile(r"(?:[^\\'\n]|\\.)*(?:'|(?=\n)|$)"),
-    '"': re.compile(r'(?:[^\\"\n]|\\.)*(?:"|(?=\n)|$)'),
+    # A backslash before the line break continues a one-quote string on the next line.
+    "'": re.compile(r"(?:[^\\'\n]|\\(?:\r\n|[\s\S]))*(?:'|(?=\n)|$)"),
+    '"': re.compile(r'(?:[^\\"\n]|\\(?:\r\n|[\s\S]))*(?:"|(?=\n)|$)'),
 }
 _ASSIGNED = re.compile(
     r"^(?P<indent>[ \t]*)(?P<target>[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)[ \t]*=[ \t]*"
@@ -199,6 +200,24 @@ def shell_installs(command: str) -> bool:
     return False
 
 
+# ``%%script`` options that take a value (IPython's script magic); the first other word is the
+# program that gets the cell body on its standard input.
+_SCRIPT_VALUE_OPTIONS = frozenset({"--out", "--err", "--proc"})
+# Programs that ignore their input: ``%%script false`` is how people switch a cell off.
+_NO_OP_PROGRAMS = frozenset({"false", "true"})
+
+
+def _script_program(arguments: str) -> str | None:
+    """The program a ``%%script`` header runs: ``--bg --out log python3`` -> ``python3``."""
+    words = iter(arguments.split())
+    for word in words:
+        if word in _SCRIPT_VALUE_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class MaskedSource:
     """A cell's source with IPython syntax replaced by neutral Python of the same layout."""
@@ -212,6 +231,15 @@ class MaskedSource:
         """False when a cell magic runs the body as something other than Python (``%%bash``)."""
         return self.cell_magic is None or self.cell_magic in PYTHON_BODY_CELL_MAGICS
 
+    @property
+    def runs_nothing(self) -> bool:
+        """True for ``%%script false`` (any options): the body goes to a program that ignores it."""
+        if self.cell_magic != "script":
+            return False
+        header = next(item for item in self.syntax if item.kind == "cell_magic")
+        program = _script_program(header.arguments)
+        return program is not None and program.rsplit("/", 1)[-1] in _NO_OP_PROGRAMS
+
     def names_bound_by_magics(self) -> tuple[tuple[str, int, int], ...]:
         """(name, line, column) for names that magics define: ``x = !ls``, ``%store -r x``..."""
         bound: list[tuple[str, int, int]] = []
@@ -221,10 +249,24 @@ class MaskedSource:
         return tuple(bound)
 
 
-def _statement_lines(source: str) -> tuple[list[bool], list[int]]:
-    """For each line: does it start a new statement, and where does its comment start (or -1)."""
-    starts: list[bool] = [True]
-    comments: list[int] = [-1]
+@dataclass(slots=True)
+class _LineLayout:
+    """What the string and bracket tracking learns about each line of a cell, by line index."""
+
+    starts: list[bool]  # the line starts a new statement
+    comments: list[int]  # the column where its comment starts, or -1
+    ends_in_string: list[bool]  # its end is inside a string that goes on to the next line
+
+    def add_line(self, *, starts: bool) -> None:
+        self.starts.append(starts)
+        self.comments.append(-1)
+        self.ends_in_string.append(False)
+
+
+def _statement_lines(source: str) -> _LineLayout:
+    """Where statements start, where comments start and which lines end inside a string."""
+    layout = _LineLayout([], [], [])
+    layout.add_line(starts=True)
     depth = 0
     line_start_offset = 0
     position = 0
@@ -235,8 +277,8 @@ def _statement_lines(source: str) -> tuple[list[bool], list[int]]:
             break
         kind = match.lastgroup
         if kind == "comment":
-            if comments[-1] == -1:
-                comments[-1] = match.start() - line_start_offset
+            if layout.comments[-1] == -1:
+                layout.comments[-1] = match.start() - line_start_offset
             position = match.end()
         elif kind == "string":
             quote = match.group().lstrip("rRbBuUfFtT")
@@ -245,8 +287,8 @@ def _statement_lines(source: str) -> tuple[list[bool], list[int]]:
             # A string that spans lines: the lines inside it start nothing.
             newlines = source.count("\n", match.end(), position)
             for _ in range(newlines):
-                starts.append(False)
-                comments.append(-1)
+                layout.ends_in_string[-1] = True
+                layout.add_line(starts=False)
             if newlines:
                 line_start_offset = source.rfind("\n", 0, position) + 1
         elif kind == "open":
@@ -256,14 +298,12 @@ def _statement_lines(source: str) -> tuple[list[bool], list[int]]:
             depth = max(0, depth - 1)
             position = match.end()
         elif kind == "continuation":
-            starts.append(False)
-            comments.append(-1)
+            layout.add_line(starts=False)
             line_start_offset = position = match.end()
         else:
-            starts.append(depth == 0)
-            comments.append(-1)
+            layout.add_line(starts=depth == 0)
             line_start_offset = position = match.end()
-    return starts, comments
+    return layout
 
 
 def _parse_targets(text: str) -> tuple[str, ...]:
@@ -319,18 +359,25 @@ def mask(source: str) -> MaskedSource:
         if not syntax:
             return MaskedSource(source)
         return MaskedSource(body, tuple(syntax), cell_magic)
-    starts, comments = _statement_lines(body)
+    layout = _statement_lines(body)
     for number, line in enumerate(lines):
-        if number >= len(starts) or not starts[number] or not line.strip():
+        if number >= len(layout.starts) or not layout.starts[number] or not line.strip():
             continue
-        replaced = _mask_line(line, number + 1, comments[number], syntax)
+        # `s = """Why?` opens a string: its `?` is text, not a help request.
+        help_allowed = not layout.ends_in_string[number]
+        replaced = _mask_line(line, number + 1, layout.comments[number], help_allowed, syntax)
         if replaced is not None:
             lines[number] = replaced
     return MaskedSource("\n".join(lines), tuple(syntax), cell_magic)
 
 
-def _mask_line(line: str, number: int, comment_at: int, syntax: list[IPythonSyntax]) -> str | None:
-    """The masked form of one statement-start line, or ``None`` when it is plain Python."""
+def _mask_line(
+    line: str, number: int, comment_at: int, help_allowed: bool, syntax: list[IPythonSyntax]
+) -> str | None:
+    """The masked form of one statement-start line, or ``None`` when it is plain Python.
+
+    ``help_allowed`` is false when the line ends inside a string, where a final ``?`` is text.
+    """
     code = line if comment_at < 0 else line[:comment_at]
     lead = len(line) - len(line.lstrip(" \t"))
     first = line[lead : lead + 1]
@@ -338,7 +385,7 @@ def _mask_line(line: str, number: int, comment_at: int, syntax: list[IPythonSynt
         match = _LINE_MAGIC.match(line)
         if match:
             name, rest = match.group("name"), match.group("rest")
-            if rest.rstrip().endswith("?") and not rest.strip().startswith("-"):
+            if help_allowed and rest.rstrip().endswith("?") and not rest.strip().startswith("-"):
                 syntax.append(
                     IPythonSyntax(
                         "help",
@@ -405,7 +452,7 @@ def _mask_line(line: str, number: int, comment_at: int, syntax: list[IPythonSynt
                 )
             )
         return line[:column] + "None"
-    if code.rstrip().endswith("?"):
+    if help_allowed and code.rstrip().endswith("?"):
         syntax.append(
             IPythonSyntax("help", "", code.strip().rstrip("?"), number, lead + 1, len(line) + 1)
         )

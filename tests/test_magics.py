@@ -24,6 +24,7 @@ CASES: list[tuple[str, str, list[tuple[str, str, str, int, int, tuple[str, ...]]
     ("%store -r data model", "pass", [("line_magic", "store", "-r data model", 1, 1, ("data", "model"))]),
     ("len?", "pass", [("help", "", "len", 1, 1, ())]),
     ("??len", "pass", [("help", "", "len", 1, 1, ())]),
+    ("?len", "pass", [("help", "", "len", 1, 1, ())]),
     ("os.path.join??", "pass", [("help", "", "os.path.join", 1, 1, ())]),
     ("%timeit?", "pass", [("help", "timeit", "", 1, 1, ())]),
     ("%timeit -n 3 sorted(data)", "if 1:        sorted(data)", [("line_magic", "timeit", "-n 3 sorted(data)", 1, 1, ())]),
@@ -44,6 +45,14 @@ CASES: list[tuple[str, str, list[tuple[str, str, str, int, int, tuple[str, ...]]
     ("ok = (a\n!= b)", "ok = (a\n!= b)", []),
     ("ok = [a,\n   !b]", "ok = [a,\n   !b]", []),
     ("text = 'why?'", "text = 'why?'", []),
+    # A `?` that ends a line inside a string is text: only a `?` after code asks for help.
+    ('def f():\n    """Is this a question?\n    More text.\n    """\n    return 1', 'def f():\n    """Is this a question?\n    More text.\n    """\n    return 1', []),
+    ('s = """Why?\nBecause."""', 's = """Why?\nBecause."""', []),
+    ("x = '''a?\n'''", "x = '''a?\n'''", []),
+    ('%time s = """why?\n"""', 'if 1: s = """why?\n"""', [("line_magic", "time", 's = """why?', 1, 1, ())]),
+    ('s = """a\n"""\nlen?', 's = """a\n"""\npass', [("help", "", "len", 3, 1, ())]),
+    # A backslash continues a one-quote string: the line after the string starts a statement.
+    ("x = 'a\\\nb'\n%matplotlib inline", "x = 'a\\\nb'\npass", [("line_magic", "matplotlib", "inline", 3, 1, ())]),
     ('f"{value!r}"', 'f"{value!r}"', []),
 ]
 
@@ -88,6 +97,22 @@ def test_cell_magics(source: str, name: str, is_python: bool, targets: tuple[str
         assert result.names_bound_by_magics() == tuple((target, header.line, 1) for target in targets)
     else:
         assert result.text.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("source", "runs_nothing"),
+    [
+        ("%%script false\nrm -rf data", True),
+        ("%%script --no-raise-error false\nrm -rf data", True),
+        ("%%script /usr/bin/true\nrm -rf data", True),
+        ("%%script --out false python3\nprint(1)", False),  # `false` names the output variable
+        ("%%script python3\nprint(1)", False),
+        ("%%bash\nfalse", False),
+        ("false", False),
+    ],
+)
+def test_script_cells_that_run_nothing(source: str, runs_nothing: bool) -> None:
+    assert mask(source).runs_nothing is runs_nothing
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,12 @@ __all__ = [
     "KEYWORDS",
     "KEYWORD_VALUES",
     "METHODS",
+    "MODULE_ALIASES",
     "NUMPY_ATTRIBUTE_NAMES",
     "REMOVED_PANDAS_ATTRIBUTES",
     "SEABORN_STYLE_REPLACEMENT",
     "RemovedApi",
+    "canonical_name",
     "pattern_matches",
 ]
 
@@ -324,6 +326,22 @@ KEYWORD_VALUES: dict[tuple[str, str, str], RemovedApi] = {
 
 # matplotlib 3.8 removed the "seaborn-*" style names; they live on as "seaborn-v0_8-*".
 SEABORN_STYLE_REPLACEMENT = "seaborn-v0_8"
+
+
+# Modules that others re-export under another name: pyplot (and pylab) hand out `matplotlib.cm`.
+MODULE_ALIASES: dict[str, str] = {
+    "matplotlib.pyplot.cm": "matplotlib.cm",
+    "matplotlib.pylab.cm": "matplotlib.cm",
+    "pylab.cm": "matplotlib.cm",
+}
+
+
+def canonical_name(resolved: str) -> str:
+    """The name the tables use: ``matplotlib.pyplot.cm.get_cmap`` -> ``matplotlib.cm.get_cmap``."""
+    for alias, module in MODULE_ALIASES.items():
+        if resolved == alias or resolved.startswith(alias + "."):
+            return module + resolved[len(alias) :]
+    return resolved
 
 
 def pattern_matches(resolved: str, pattern: str) -> bool:

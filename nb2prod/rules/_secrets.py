@@ -109,6 +109,20 @@ def _is_random_looking(value: str) -> bool:
     )
 
 
+# Legacy Slack tokens (`xoxp-<team>-<user>-<id>-<32 hex digits>`) have no upper case to look random
+# by; their shape is distinctive enough.
+_LEGACY_SLACK_TOKEN = re.compile(r"xox[baprse]-(?:[0-9]+-){3}(?P<secret>[0-9a-f]{32})")
+
+
+def _has_secret_body(kind: str, value: str) -> bool:
+    """Whether a prefix that also starts ordinary identifiers is followed by a real secret."""
+    if kind == "Slack token":
+        legacy = _LEGACY_SLACK_TOKEN.fullmatch(value)
+        if legacy is not None:
+            return _entropy(legacy.group("secret")) >= 3.0  # not a placeholder such as 000...0
+    return _is_random_looking(value)
+
+
 # Literal text each kind of secret must contain: a cheap test before its regular expression.
 _MARKERS: dict[str, tuple[str, ...]] = {
     "AWS access key": ("AKIA", "ASIA", "ABIA", "ACCA"),
@@ -189,7 +203,7 @@ def _find(text: str) -> tuple[SecretMatch, ...]:
                 continue
             if kind == "bearer token" and not looks_like_secret_value("token", value):
                 continue
-            if kind in _NEEDS_RANDOM_BODY and not _is_random_looking(value):
+            if kind in _NEEDS_RANDOM_BODY and not _has_secret_body(kind, value):
                 continue
             taken.append((start, end))
             found.append(SecretMatch(kind, start, end, value))

@@ -627,7 +627,8 @@ class InlinePackageInstall(Rule):
                     f"`{_short(text)}` installs packages at run time; declare the environment instead (`nb2prod pin`)",
                     fix=fix,
                 )
-            if index.parsed.masked.cell_magic in _SHELL_CELL_MAGICS:
+            masked = index.parsed.masked
+            if masked.cell_magic in _SHELL_CELL_MAGICS and not masked.runs_nothing:
                 for number, line_text in enumerate(lines[1:], start=2):
                     if shell_installs(line_text):
                         yield self.diagnostic(
@@ -1162,7 +1163,8 @@ class ShellCommand(Rule):
     Reports shell commands that change something outside Python: `!rm`, `!mv`, `!cp`, `!mkdir`,
     `!unzip`, `!python train.py`, output redirected with `>`, `%%bash` cells, and the like.
     Commands that only read (`!ls`, `!nvidia-smi`, `!pip list`, `!cat`), package installs (see
-    inline-package-install) and downloads (see network-data-fetch) are not reported here.
+    inline-package-install) and downloads (see network-data-fetch) are not reported here, nor are
+    cells switched off with `%%script false`, which run nothing.
 
     ## Why is this bad?
     The notebook's effect on the file system is hidden in shell lines that no analysis (and no
@@ -1189,6 +1191,8 @@ class ShellCommand(Rule):
         for index in cell_indexes(context):
             for item in index.parsed.masked.syntax:
                 if item.kind == "cell_magic" and item.name in _SHELL_CELL_MAGICS:
+                    if index.parsed.masked.runs_nothing:
+                        continue  # `%%script false`: a switched-off cell runs no command
                     body = index.cell.source.splitlines()[item.line :]
                     if any(
                         _has_side_effects(line)
@@ -1447,7 +1451,7 @@ _REMOVED_LAST_NAMES = frozenset(
 
 def _removed_attribute(resolved: str) -> removed.RemovedApi | None:
     """The entry for ``resolved`` or for the module it lives in."""
-    parts = resolved.split(".")
+    parts = removed.canonical_name(resolved).split(".")
     for end in range(len(parts), 1, -1):
         entry = _ATTRIBUTES_EXACT.get(".".join(parts[:end]))
         if entry is not None:

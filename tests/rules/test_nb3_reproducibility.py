@@ -145,6 +145,11 @@ def test_inline_install_in_compound_commands_and_bash_cells() -> None:
     assert fixes[(1, 4)] is None  # `%pip install x; echo done` would give pip `x;`, `echo`, `done`
 
 
+def test_inline_install_in_a_switched_off_cell_is_not_reported() -> None:
+    found = lint("NB303", "%%script false --no-raise-error\npip install pandas", "%%script bash\npip install numpy")
+    assert where(found) == [(2, 2)]
+
+
 def test_working_directory_change() -> None:
     found = lint("NB304", "%cd data\nimport os\nos.chdir('/x')\nfrom os import chdir\nchdir('y')", "print(os.getcwd())")
     assert where(found) == [(1, 1), (1, 3), (1, 5)]
@@ -200,6 +205,11 @@ SHELL = [
     (["%%bash\nls\npwd"], []),
     (["%%bash\nls\nmkdir out"], [(1, 1)]),
     (["!find . -name '*.pyc' -delete"], [(1, 1)]),
+    # `%%script false` switches a cell off: its body goes to a program that ignores it.
+    (["%%script false --no-raise-error\nrm -rf build\nmkdir out"], []),
+    (["%%script --bg --out log false\nrm -rf build"], []),
+    (["%%script /bin/false\nrm -rf build"], []),
+    (["%%script bash --no-raise-error\nrm -rf build"], [(1, 1)]),
 ]
 
 
@@ -281,6 +291,10 @@ REMOVED = [
     (["import matplotlib.pyplot as plt\nplt.style.use(['seaborn-white', 'seaborn-paper'])"], [(1, 2), (1, 2)]),
     (["import seaborn as sns\nsns.factorplot(x='a', data=d)"], [(1, 2)]),
     (["import pandas as pd\nd = pd.datetime.today()"], [(1, 2)]),
+    # pyplot and pylab re-export matplotlib.cm, whose get_cmap is gone; pyplot's own get_cmap stays.
+    (["import matplotlib.pyplot as plt\na = plt.cm.get_cmap('viridis')\nb = plt.get_cmap('viridis')\nc = plt.cm.viridis"], [(1, 2)]),
+    (["from matplotlib.pyplot import cm\na = cm.get_cmap('viridis')"], [(1, 2)]),
+    (["import pylab\na = pylab.cm.get_cmap('viridis')"], [(1, 2)]),
 ]
 
 
@@ -301,6 +315,7 @@ AWS = "AKIA" + "Q7ZK2M4XWB9PLR3T"
 GITHUB = "ghp_" + "Zx8Kx2LmQ9vR4tY7wZ1bN5cD3fG6hJ0kP2sT"
 OPENAI = "sk-" + "Qw3rTy7uIo9pAs2dFg4hJk6lZx8cVb1nM5qW2eR4tY"
 SLACK = "xoxb-" + "2451987634-8812345678901-Zx8Kx2LmQ9vR4tY7wZ1bN5cD"
+SLACK_LEGACY = "xoxp-" + "2451987634-8812345678-2451987634-" + "a8f5f167f44f4964e6c998dee827110c"
 PASSWORD = "Tr0ub4dor&3-prod"
 GENERIC = "9f8A7b6C5d4E3f2G1h0IjKlMn"
 HEX_KEY = "a8f5f167f44f4964e6c998dee827110c"
@@ -311,6 +326,7 @@ SECRETS = [
     ([f"import os\nos.environ['GITHUB_TOKEN'] = '{GITHUB}'"], GITHUB),
     ([f"client = OpenAI(api_key='{OPENAI}')"], OPENAI),
     ([f"slack = '{SLACK}'"], SLACK),
+    ([f"slack = '{SLACK_LEGACY}'"], SLACK_LEGACY),  # legacy shape: lower-case hex, no upper case
     ([f"db_password = '{PASSWORD}'"], PASSWORD),
     ([f"API_KEY = '{GENERIC}'"], GENERIC),
     ([f"conf = {{'secret_key': '{GENERIC}'}}"], GENERIC),
@@ -352,6 +368,7 @@ NOT_SECRETS = [
     "u = 'https://example.com/api?apikey=YOUR_API_KEY&token=%s'\nv = f'https://example.com/api?apikey={API_KEY}'",
     "u = 'https://example.com/search?page=2&sort=created_at_2020_desc'",
     "h = {'Authorization': 'Bearer ' + token}\nnote = 'Bearer tokens expire after an hour'",
+    "slack = 'xoxp-" + "1-2-3-" + "0" * 32 + "'\nlabel = 'xoxb-" + "1-2-3-deadbeef'",  # placeholders
 ]
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "PYLAB_MODULES",
     "PYTHON_BODY_CELL_MAGICS",
     "IPythonSyntax",
     "MaskedSource",
@@ -310,8 +311,22 @@ def _parse_targets(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip().isidentifier())
 
 
+# What `%pylab` imports by name (IPython's pylab_import), besides its star imports.
+PYLAB_MODULES: dict[str, str] = {
+    "np": "numpy",
+    "numpy": "numpy",
+    "plt": "matplotlib.pyplot",
+    "pyplot": "matplotlib.pyplot",
+    "matplotlib": "matplotlib",
+    "mlab": "matplotlib.mlab",
+    "pylab": "pylab",
+}
+
+
 def _magic_targets(name: str, arguments: str) -> tuple[str, ...]:
     """Names a line magic binds in the user namespace."""
+    if name == "pylab":
+        return tuple(PYLAB_MODULES)
     if name == "store":
         try:
             words = shlex.split(arguments)

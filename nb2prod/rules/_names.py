@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from nb2prod.analysis.parse import ParsedCell, nodes_by_type
 from nb2prod.diagnostics import CellSpan
+from nb2prod.magics import PYLAB_MODULES, IPythonSyntax
 from nb2prod.notebook import Cell
 from nb2prod.rules.base import LintContext
 
@@ -43,6 +44,12 @@ class ImportScope:
                 for alias in node.names:
                     if alias.name != "*":
                         self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def add_magic_imports(self, syntax: Iterable[IPythonSyntax]) -> None:
+        """``%pylab`` imports numpy as ``np``, pyplot as ``plt``..."""
+        for item in syntax:
+            if item.kind == "line_magic" and item.name == "pylab":
+                self.aliases.update(PYLAB_MODULES)
 
     def resolve(self, node: ast.AST) -> str | None:
         """The dotted name ``node`` refers to, when its root is an imported name."""
@@ -178,6 +185,8 @@ def cell_indexes(context: LintContext) -> list[CellIndex]:
             indexes.append(CellIndex(cell, parsed, None, scope.copy()))
             continue
         walked = tree_nodes(parsed)
+        if parsed.masked.syntax:
+            scope.add_magic_imports(parsed.masked.syntax)
         if walked.imports:
             scope.add_imports(walked.imports)
         resolve_scope = scope.copy()

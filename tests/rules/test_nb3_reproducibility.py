@@ -46,6 +46,7 @@ def where(diagnostics: list[Diagnostic]) -> list[tuple[int, int]]:
 # (cells, expected (cell, line) findings)
 UNSEEDED = [
     (["import random\nx = random.random()"], [(1, 2)]),
+    (["%pylab inline", "x = np.random.rand(3)"], [(2, 1)]),  # %pylab imports numpy as np
     (["import random\nrandom.seed(1)\nx = random.random()"], []),
     (["import random\nrandom.seed()\nx = random.random()"], [(1, 3)]),  # seed() without a value is the clock
     (["import numpy as np", "np.random.seed(0)", "x = np.random.rand(3)"], []),

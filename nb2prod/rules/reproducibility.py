@@ -354,8 +354,11 @@ class UnseededRandomness(Rule):
                 )
                 for other, other_call in others[:5]
             ]
+            cells = sorted({other.cell.number for other, _ in others})
             more = (
-                f" ({len(others)} more unseeded use{'s' if len(others) != 1 else ''} follow)"
+                f" ({len(others)} more unseeded "
+                f"{'uses follow' if len(others) != 1 else 'use follows'}, in"
+                f" cell{'s' if len(cells) != 1 else ''} {', '.join(map(str, cells))})"
                 if others
                 else ""
             )

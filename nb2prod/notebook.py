@@ -2,13 +2,15 @@
 
 Cell numbers are 1-based and count every cell, markdown included, as JupyterLab's status bar does.
 Reading takes the fast path (``json.loads`` plus a structural check that names the offending cell);
-nbformat's validator stays off the hot path, and nbformat converts v3 files.
+nbformat's validator stays off the hot path, and nbformat converts v3 files. Writing keeps the file's
+formatting (:class:`WriteStyle`), and patches files that no ``json.dumps`` call would reproduce.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import warnings
 from collections.abc import Mapping, Sequence
@@ -273,36 +275,274 @@ def read(path: Path | str) -> Notebook:
     return reads(data, path)
 
 
+# --------------------------------------------------------------------------------------------------
+# Writing: a rewrite keeps the file's formatting
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# A whole JSON string (so that its commas and colons are skipped) or a separator and its space.
+_STRING_OR_SEPARATOR = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|([,:] ?)')
+_JSON_WHITESPACE = " \t\r\n"
+_INDENTATION = re.compile(r"[ \t]*")
+_DECODER = json.JSONDecoder()
+# Separators for a value that an indented file keeps on one line (``"tags": ["a", "b"]``).
+_INLINE_SEPARATORS = (", ", ": ")
+
+
 @dataclass(frozen=True, slots=True)
 class WriteStyle:
-    """How a notebook file was formatted, so that a rewrite changes only what it must."""
+    """How a notebook file was formatted, so that a rewrite changes only what it must.
+
+    ``indent`` counts ``indent_character`` (a space or a tab) per level; ``None`` is one line.
+    """
 
     indent: int | None = 1
     ensure_ascii: bool = False
     trailing_newline: bool = True
+    indent_character: str = " "
+    # None: json's usual ones, (",", ": ") when indented and (",", ":") on one line.
+    separators: tuple[str, str] | None = None
+    newline: str = "\n"
+    # The text the style was read from; kept so that dumps() can patch a file it cannot reproduce.
+    original_text: str | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def indent_text(self) -> str | None:
+        return None if self.indent is None else self.indent_character * self.indent
+
+    @property
+    def item_and_key_separators(self) -> tuple[str, str]:
+        if self.separators is not None:
+            return self.separators
+        return (",", ": ") if self.indent is not None else (",", ":")
 
     def dumps(self, document: Mapping[str, Any]) -> str:
-        separators = (",", ": ") if self.indent is not None else (",", ":")
+        """``document`` as notebook text; only the values that changed are rewritten.
+
+        Some files do not come out of any json.dumps call (hand edits, other writers): for those
+        the original text is patched where ``document`` differs from it.
+        """
+        text = self._serialised(document)
+        original = self.original_text
+        if original is None or self._reproduces(original):
+            return text
+        return _patched_text(original, document, self) or text
+
+    def _serialised(self, document: Mapping[str, Any]) -> str:
         text = json.dumps(
-            document, indent=self.indent, ensure_ascii=self.ensure_ascii, separators=separators
+            document,
+            indent=self.indent_text,
+            ensure_ascii=self.ensure_ascii,
+            separators=self.item_and_key_separators,
         )
-        return text + "\n" if self.trailing_newline else text
+        if self.newline != "\n":  # JSON strings escape their line breaks: these are layout only
+            text = text.replace("\n", self.newline)
+        return text + self.newline if self.trailing_newline else text
+
+    def _reproduces(self, original: str) -> bool:
+        try:
+            return self._serialised(json.loads(original)) == original
+        except (ValueError, RecursionError):
+            return False
 
 
 def write_style_of(text: str) -> WriteStyle:
-    """Detect indentation, ASCII escaping and the final newline of notebook JSON ``text``."""
-    indent: int | None = None
-    stripped = text.lstrip("\ufeff")
-    if stripped.startswith("{\n") or stripped.startswith("{\r\n"):
-        line = stripped.split("\n", 2)[1]
-        indent = len(line) - len(line.lstrip(" "))
-        if indent == 0:
-            indent = None
-    has_non_ascii = any(ord(character) > 127 for character in text)
-    ensure_ascii = (not has_non_ascii) and "\\u" in text
+    """Detect indentation, separators, line endings, ASCII escaping and the final line break."""
+    body = text.removeprefix("\ufeff")
+    match = _LINE_BREAK.search(body)
+    newline = match.group() if match else "\n"
+    indent, indent_character = _indentation_of(body)
+    usual = (",", ": ") if indent is not None else (",", ":")
+    separators = _separators_in(body, usual)
+    ensure_ascii = body.isascii() and "\\u" in body
     return WriteStyle(
-        indent=indent, ensure_ascii=ensure_ascii, trailing_newline=text.endswith("\n")
+        indent=indent,
+        ensure_ascii=ensure_ascii,
+        trailing_newline=body.endswith(newline),
+        indent_character=indent_character,
+        separators=None if separators == usual else separators,
+        newline=newline,
+        original_text=body,
     )
+
+
+def _indentation_of(body: str) -> tuple[int | None, str]:
+    """Indent width and character, read from the line after the opening brace."""
+    match = _LINE_BREAK.match(body, 1)
+    if not body.startswith("{") or match is None:
+        return None, " "
+    line = body[match.end() : match.end() + 256]
+    tabs = len(line) - len(line.lstrip("\t"))
+    if tabs:
+        return tabs, "\t"
+    return len(line) - len(line.lstrip(" ")), " "  # 0 is valid: a line break, no indentation
+
+
+def _separators_in(text: str, default: tuple[str, str]) -> tuple[str, str]:
+    """The first item and key separators outside strings; ``default`` for one not found."""
+    item: str | None = None
+    key: str | None = None
+    for match in _STRING_OR_SEPARATOR.finditer(text):
+        separator = match.group(1)
+        if separator is None:
+            continue
+        if separator.startswith(","):
+            item = item or separator
+        else:
+            key = key or separator
+        if item and key:
+            break
+    return item or default[0], key or default[1]
+
+
+# -- Patching the original text: only values that changed are rewritten -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """A JSON value as decoded and where its text starts and ends."""
+
+    value: Any
+    start: int
+    end: int
+
+
+def _patched_text(original: str, document: Mapping[str, Any], style: WriteStyle) -> str | None:
+    """``original`` with each value that differs in ``document`` replaced; ``None`` on failure."""
+    try:
+        start = _skip_whitespace(original, 0)
+        value, end = _DECODER.raw_decode(original, start)
+        replacement = _patched_value(original, _Span(value, start, end), document, style)
+        patched = original[:start] + replacement + original[end:]
+        # A patch that does not read back as the intended document is never written.
+        return patched if json.loads(patched) == document else None
+    except (ValueError, IndexError, RecursionError):
+        return None
+
+
+def _patched_value(text: str, span: _Span, new: Any, style: WriteStyle) -> str:
+    """The text for ``new`` where ``span`` is: the old text where equal, else patched or rewritten."""
+    if type(span.value) is type(new) and span.value == new:
+        return text[span.start : span.end]
+    children = _paired_children(text, span, new)
+    if children is None:
+        return _value_text(text, span, new, style)
+    pieces: list[str] = []
+    position = span.start
+    for place, old_child, new_child in children:
+        pieces.append(text[position : place.start])
+        pieces.append(_patched_value(text, old_child, new_child, style))
+        position = place.end
+    pieces.append(text[position : span.end])
+    return "".join(pieces)
+
+
+def _paired_children(text: str, span: _Span, new: Any) -> list[tuple[_Span, _Span, Any]] | None:
+    """Each part of the old value (its place, the old part to start from) with the new part.
+
+    ``None`` when the two differ in shape: other keys, or another number of items.
+    """
+    old = span.value
+    if isinstance(old, dict) and isinstance(new, dict) and list(old) == list(new):
+        members = _member_spans(text, span.start)
+        if [key for key, _ in members] == list(new):  # a repeated key in the text: rewrite
+            return [(child, child, new[key]) for key, child in members]
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        items = _item_spans(text, span.start)
+        return [
+            (place, _equal_item(items, place, item), item)
+            for place, item in zip(items, new, strict=True)
+        ]
+    return None
+
+
+def _equal_item(items: list[_Span], place: _Span, new: Any) -> _Span:
+    """The old item at ``place``, or one equal to ``new`` elsewhere: a moved cell keeps its text."""
+    if place.value == new:
+        return place
+    return next((item for item in items if item.value == new), place)
+
+
+def _value_text(text: str, span: _Span, new: Any, style: WriteStyle) -> str:
+    """``new`` serialised to replace ``span``: on one line if the old value was, else indented."""
+    old_text = text[span.start : span.end]
+    if style.indent is None or _is_one_line_container(span.value, old_text):
+        default = style.item_and_key_separators if style.indent is None else _INLINE_SEPARATORS
+        return json.dumps(
+            new, ensure_ascii=style.ensure_ascii, separators=_separators_in(old_text, default)
+        )
+    margin = _line_indentation(text, span.start)
+    serialised = json.dumps(
+        new,
+        indent=_indent_inside(old_text, margin) or style.indent_text,
+        ensure_ascii=style.ensure_ascii,
+        separators=style.item_and_key_separators,
+    )
+    return serialised.replace("\n", style.newline + margin)
+
+
+def _is_one_line_container(value: Any, value_text: str) -> bool:
+    # An empty one says nothing: ``[]`` is how an indented writer puts an empty list too.
+    return isinstance(value, (dict, list)) and bool(value) and not _LINE_BREAK.search(value_text)
+
+
+def _line_indentation(text: str, position: int) -> str:
+    """The whitespace that starts the line holding ``position``."""
+    line_start = max(text.rfind("\n", 0, position), text.rfind("\r", 0, position)) + 1
+    return _blanks_at(text, line_start, position)
+
+
+def _blanks_at(text: str, start: int, end: int) -> str:
+    """The spaces and tabs at ``start`` (a regex: no copy of a long line)."""
+    match = _INDENTATION.match(text, start, end)
+    return match.group() if match else ""
+
+
+def _indent_inside(value_text: str, margin: str) -> str | None:
+    """One level of indentation as a multi-line value's second line has it, past ``margin``."""
+    match = _LINE_BREAK.search(value_text)
+    if match is None:
+        return None
+    indentation = _blanks_at(value_text, match.end(), len(value_text))
+    if len(indentation) > len(margin) and indentation.startswith(margin):
+        return indentation[len(margin) :]
+    return None
+
+
+def _skip_whitespace(text: str, position: int) -> int:
+    while text[position] in _JSON_WHITESPACE:
+        position += 1
+    return position
+
+
+def _member_spans(text: str, start: int) -> list[tuple[str, _Span]]:
+    """Each ``"key": value`` of the object whose ``{`` is at ``start``, in the text's order."""
+    members: list[tuple[str, _Span]] = []
+    position = _skip_whitespace(text, start + 1)
+    while text[position] != "}":
+        key, position = _DECODER.raw_decode(text, position)
+        position = _skip_whitespace(text, position)
+        if text[position] != ":":
+            raise ValueError(f"expected ':' at offset {position}")
+        value_start = _skip_whitespace(text, position + 1)
+        value, value_end = _DECODER.raw_decode(text, value_start)
+        members.append((key, _Span(value, value_start, value_end)))
+        position = _skip_whitespace(text, value_end)
+        if text[position] == ",":
+            position = _skip_whitespace(text, position + 1)
+    return members
+
+
+def _item_spans(text: str, start: int) -> list[_Span]:
+    """Each item of the array whose ``[`` is at ``start``."""
+    items: list[_Span] = []
+    position = _skip_whitespace(text, start + 1)
+    while text[position] != "]":
+        value, end = _DECODER.raw_decode(text, position)
+        items.append(_Span(value, position, end))
+        position = _skip_whitespace(text, end)
+        if text[position] == ",":
+            position = _skip_whitespace(text, position + 1)
+    return items
 
 
 def source_lines(cell: Cell) -> Sequence[str]:

@@ -292,3 +292,53 @@ def test_diff_shows_every_round_that_fix_would_apply(tmp_path: Path, monkeypatch
     fixed = CliRunner().invoke(cli, [*arguments, "--fix", str(path)])
     assert fixed.exit_code == 0, fixed.output
     assert nbformat.read(path, as_version=4).cells[0].source == "\nx: list[int] = []\nprint(x)"
+
+
+_HAND_FORMATTED_PIP = """{
+ "cells": [
+  {
+   "cell_type": "code",
+   "execution_count": 1,
+   "metadata": {
+    "tags": ["remove-cell"]
+   },
+   "outputs": [],
+   "source": [
+    "!pip install x\\n",
+    "print(1)\\n"
+   ]
+  },
+  {
+   "cell_type": "markdown",
+   "metadata": {
+   },
+   "source": ["a \\/ slash and \\u00e9"]
+  }
+ ],
+ "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+ "nbformat": 4,
+ "nbformat_minor": 4
+}
+"""
+
+
+def _tabs_for_leading_spaces(text: str) -> str:
+    return "\n".join("\t" * (len(line) - len(line.lstrip(" "))) + line.lstrip(" ") for line in text.split("\n"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(json.dumps(json.loads(_HAND_FORMATTED_PIP), indent=1).replace("\n", "\r\n") + "\r\n", id="crlf"),
+        pytest.param(json.dumps(json.loads(_HAND_FORMATTED_PIP), indent="\t") + "\n", id="tabs"),
+        pytest.param(json.dumps(json.loads(_HAND_FORMATTED_PIP)), id="one-line-spaced"),
+        pytest.param(_HAND_FORMATTED_PIP, id="hand-formatted"),
+        pytest.param(_tabs_for_leading_spaces(_HAND_FORMATTED_PIP).replace("\n", "\r\n"), id="hand-formatted-crlf-tabs"),
+    ],
+)
+def test_a_fix_changes_only_the_fixed_text_whatever_the_formatting(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "nb.ipynb"
+    path.write_bytes(text.encode("utf-8"))
+    relint = relinter(["NB303"])
+    apply_fixes_to_run(relint([path]), unsafe=False, write=True, relint=relint)
+    assert path.read_bytes().decode("utf-8") == text.replace("!pip install", "%pip install")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -182,3 +183,156 @@ def test_read_missing_file_and_folder(tmp_path: Path) -> None:
     (tmp_path / "folder.ipynb").mkdir()
     with pytest.raises(NotebookReadError, match="is a folder"):
         notebook_io.read(tmp_path / "folder.ipynb")
+
+
+# -- Writing: formats that json.dumps can reproduce ---------------------------------------------
+
+
+def _dumped(**options: Any) -> str:
+    return json.dumps(_nbformat_document(), ensure_ascii=False, **options)
+
+
+def _without_original(text: str) -> WriteStyle:
+    """The detected style alone, without the text it may patch: it must reproduce the file itself."""
+    return dataclasses.replace(write_style_of(text), original_text=None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(_dumped(indent=1).replace("\n", "\r\n") + "\r\n", WriteStyle(newline="\r\n"), id="crlf"),
+        pytest.param(_dumped(indent=1).replace("\n", "\r\n"), WriteStyle(newline="\r\n", trailing_newline=False), id="crlf-no-final"),
+        pytest.param(_dumped(indent="\t") + "\n", WriteStyle(indent=1, indent_character="\t"), id="tab"),
+        pytest.param(_dumped(indent="\t\t") + "\n", WriteStyle(indent=2, indent_character="\t"), id="two-tabs"),
+        pytest.param(_dumped(indent=0) + "\n", WriteStyle(indent=0), id="indent-0"),
+        pytest.param(_dumped(), WriteStyle(indent=None, separators=(", ", ": "), trailing_newline=False), id="one-line-spaced"),
+        pytest.param(_dumped(indent=1, separators=(", ", ": ")), WriteStyle(separators=(", ", ": "), trailing_newline=False), id="python2-indent"),
+    ],
+)
+def test_write_style_detects_line_endings_tabs_and_separators(text: str, expected: WriteStyle) -> None:
+    style = _without_original(text)
+    assert style == expected
+    assert style.dumps(json.loads(text)) == text
+
+
+def test_a_changed_crlf_notebook_keeps_crlf_in_new_lines() -> None:
+    text = _dumped(indent=1).replace("\n", "\r\n") + "\r\n"
+    document = json.loads(text)
+    document["cells"][1]["source"].append("\nprint(2)")
+    after = write_style_of(text).dumps(document)
+    assert json.loads(after) == document
+    assert after.count("\n") == after.count("\r\n") == text.count("\r\n") + 1
+
+
+# -- Writing: files that no json.dumps call reproduces are patched, not reformatted ------------
+
+# The audit's repro: an inline list, an object split over two lines, a "\/" escape and the
+# notebook metadata on one line (ipywidgets' documentation notebooks look like this).
+_HAND_FORMATTED = """{
+ "cells": [
+  {
+   "cell_type": "code",
+   "execution_count": 1,
+   "metadata": {
+    "tags": ["remove-cell"]
+   },
+   "outputs": [{"name": "stdout", "output_type": "stream", "text": ["1\\n"]}],
+   "source": [
+    "import os\\n",
+    "print(1)\\n"
+   ]
+  },
+  {
+   "cell_type": "markdown",
+   "metadata": {
+   },
+   "source": ["text with a \\/ slash and \\u00e9"]
+  }
+ ],
+ "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+ "nbformat": 4,
+ "nbformat_minor": 4
+}
+"""
+
+
+def _hand_formatted_with(change: Any) -> tuple[str, dict[str, Any]]:
+    document = json.loads(_HAND_FORMATTED)
+    change(document)
+    after = write_style_of(_HAND_FORMATTED).dumps(document)
+    assert json.loads(after) == document
+    return after, document
+
+
+def test_hand_formatted_json_is_not_reproduced_by_its_style() -> None:
+    # The premise of the tests below: a full re-serialisation would reformat the whole file.
+    assert _without_original(_HAND_FORMATTED).dumps(json.loads(_HAND_FORMATTED)) != _HAND_FORMATTED
+
+
+def test_unchanged_hand_formatted_notebook_is_written_back_byte_for_byte() -> None:
+    assert write_style_of(_HAND_FORMATTED).dumps(json.loads(_HAND_FORMATTED)) == _HAND_FORMATTED
+
+
+def test_hand_formatted_notebook_changes_only_the_edited_source() -> None:
+    after, _ = _hand_formatted_with(lambda document: document["cells"][0]["source"].pop(0))
+    assert after == _HAND_FORMATTED.replace('    "import os\\n",\n', "")
+
+
+def test_hand_formatted_source_growing_is_indented_like_the_lines_around_it() -> None:
+    after, _ = _hand_formatted_with(lambda document: document["cells"][0]["source"].append("x = 2"))
+    assert after == _HAND_FORMATTED.replace('"print(1)\\n"\n', '"print(1)\\n",\n    "x = 2"\n')
+
+
+def test_hand_formatted_one_line_values_stay_on_one_line() -> None:
+    def change(document: dict[str, Any]) -> None:
+        document["cells"][0]["metadata"]["tags"].append("parameters")
+        document["cells"][1]["source"] = ["text\n", "more"]
+
+    after, _ = _hand_formatted_with(change)
+    expected = _HAND_FORMATTED.replace('["remove-cell"]', '["remove-cell", "parameters"]')
+    expected = expected.replace('["text with a \\/ slash and \\u00e9"]', '["text\\n", "more"]')
+    assert after == expected
+
+
+def test_hand_formatted_outputs_cleared_in_place() -> None:
+    def change(document: dict[str, Any]) -> None:
+        document["cells"][0]["outputs"] = []
+        document["cells"][0]["execution_count"] = None
+
+    after, _ = _hand_formatted_with(change)
+    expected = _HAND_FORMATTED.replace('"execution_count": 1', '"execution_count": null')
+    assert after == expected.replace('[{"name": "stdout", "output_type": "stream", "text": ["1\\n"]}]', "[]")
+
+
+def test_hand_formatted_cells_moved_keep_their_own_text() -> None:
+    after, _ = _hand_formatted_with(lambda document: document["cells"].reverse())
+    start, end = _HAND_FORMATTED.index("  {"), _HAND_FORMATTED.index("\n ],")
+    first, second = _HAND_FORMATTED[start:end].split(",\n  {")
+    assert after == _HAND_FORMATTED[:start] + "  {" + second + ",\n" + first + _HAND_FORMATTED[end:]
+
+
+def test_hand_formatted_new_top_level_key_is_written_valid() -> None:
+    after, _ = _hand_formatted_with(lambda document: document.update(extra=True))
+    assert '"extra": true' in after
+
+
+def _tab_indented(line: str) -> str:
+    content = line.lstrip(" ")
+    return "\t" * (len(line) - len(content)) + content
+
+
+def test_hand_formatted_crlf_and_tabs_are_kept_in_rewritten_values() -> None:
+    text = "\r\n".join(_tab_indented(line) for line in _HAND_FORMATTED.split("\n"))
+    document = json.loads(text)
+    document["cells"][0]["source"].append("x = 2")
+    after = write_style_of(text).dumps(document)
+    assert json.loads(after) == document
+    assert after == text.replace('"print(1)\\n"\r\n', '"print(1)\\n",\r\n\t\t\t\t"x = 2"\r\n')
+
+
+def test_a_key_repeated_in_the_text_is_rewritten_not_patched_member_by_member() -> None:
+    text = '{"cells": [], "metadata": {"a": 1, "a": 2}, "nbformat": 4, "nbformat_minor": 5}\n'
+    document = json.loads(text)
+    document["metadata"]["a"] = 3
+    after = write_style_of(text).dumps(document)
+    assert after == '{"cells": [], "metadata": {"a": 3}, "nbformat": 4, "nbformat_minor": 5}\n'

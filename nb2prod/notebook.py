@@ -107,14 +107,17 @@ class Notebook:
         return str(self.path) if self.path is not None else "<notebook>"
 
 
-def _source_text(value: object) -> str:
+def _source_text(value: object, position: int, path: Path | None) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
         try:
             return "".join(value)
-        except TypeError:  # a malformed list with non-text items: keep the text
-            return "".join(part for part in value if isinstance(part, str))
+        except TypeError:  # nbformat and ruff reject such a file: so does lint, saying where
+            raise NotebookReadError(
+                f"invalid notebook: cell {position} has a source list with an item that is not text",
+                path,
+            ) from None
     return ""
 
 
@@ -200,7 +203,7 @@ def from_dict(document: object, path: Path | None = None) -> Notebook:
             Cell(
                 index=index,
                 kind=kind,
-                source=_source_text(raw_cell.get("source", "")),
+                source=_source_text(raw_cell.get("source", ""), index + 1, path),
                 # A converted v3 file has no ids: nbformat's are random, new on every read.
                 cell_id=raw_cell.get("id")
                 if isinstance(raw_cell.get("id"), str) and not is_old_format

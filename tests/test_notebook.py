@@ -164,6 +164,7 @@ def test_reading_never_changes_the_file(fixtures_dir: Path) -> None:
         ('{"cells": {}}', "'cells' is not a list"),
         ('{"cells": [1]}', "cell 1 is not an object"),
         ('{"cells": [{"cell_type": "code", "source": 5}]}', "cell 1 has a source that is neither"),
+        ('{"cells": [{"cell_type": "markdown", "source": ""}, {"cell_type": "code", "source": ["import os\\n", 5]}]}', "cell 2 has a source list with an item that is not text"),
         ('{"cells": [{"cell_type": "code", "source": "", "execution_count": true}]}', "cell 1 has an execution_count"),
         ('{"cells": [{"cell_type": "code", "source": "", "outputs": {}}]}', "cell 1 has outputs that are not a list"),
         ('{"cells": [], "metadata": []}', "'metadata' is not an object"),

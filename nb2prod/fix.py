@@ -211,8 +211,10 @@ def apply_edits(document: dict[str, Any], edits: Sequence[Edit]) -> None:
         cell = cells[number - 1]
         old_text = _source_text(cell)
         new_text = _replace_in_cell(old_text, cell_edits)
-        if not _LINE_BREAK_AT_END.search(old_text):
-            # Deleting a cell's last line leaves the line break before it: drop it, as ruff does.
+        last_line = old_text.rsplit("\n", 1)[-1]
+        if last_line.strip() and not _LINE_BREAK_AT_END.search(old_text):
+            # Deleting a cell's last statement leaves the line break before it: drop it, as ruff
+            # does. A last line of blanks that a fix empties (W293) keeps that break, as in ruff.
             new_text = _LINE_BREAK_AT_END.sub("", new_text)
         _set_source(cell, new_text)
     for move in moves[:1]:

@@ -370,3 +370,11 @@ def test_ruff_failure_names_the_cause_not_the_snippet() -> None:
         "Failed to parse /p/pyproject.toml: TOML parse error at line 2, column 1: "
         "unknown field `line-lenght`, expected one of ..."
     )
+
+
+def test_fixes_at_a_cell_end_leave_what_ruff_leaves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A last line of blanks emptied by W293 keeps its line break; a deleted last import does not.
+    monkeypatch.chdir(tmp_path)
+    notebook = write(tmp_path / "nb.ipynb", [new_code_cell("x = 1\n   "), new_code_cell("y = 2  \n\t"), new_code_cell("import os\nz = 3\nimport re")])
+    CliRunner().invoke(cli, ["lint", "--select", "W,F", "--fix", "--unsafe-fixes", str(notebook)])
+    assert [cell.source for cell in nbformat.read(notebook, as_version=4).cells] == ["x = 1\n", "y = 2\n", "z = 3"]

@@ -96,19 +96,21 @@ class JsonText:
     def dumps(self, value: Any, depth: int) -> str:
         """``value`` serialised in the file's style, for a place ``depth`` levels deep."""
         style = self.style
-        separators = (",", ": ") if style.indent is not None else (",", ":")
         text = json.dumps(
-            value, indent=style.indent, ensure_ascii=style.ensure_ascii, separators=separators
+            value,
+            indent=style.indent_text,
+            ensure_ascii=style.ensure_ascii,
+            separators=style.item_and_key_separators,
         )
-        if style.indent is None or depth == 0:
+        if style.indent_text is None:
             return text
-        pad = " " * (style.indent * depth)
-        return text.replace("\n", "\n" + pad)
+        # JSON strings escape their line breaks: every "\n" here is layout, in the file's own.
+        return text.replace("\n", style.newline + style.indent_text * depth)
 
     def _newline_pad(self, depth: int) -> str:
-        if self.style.indent is None:
+        if self.style.indent_text is None:
             return ""
-        return "\n" + " " * (self.style.indent * depth)
+        return self.style.newline + self.style.indent_text * depth
 
     def _splice(self, start: int, end: int, replacement: str) -> None:
         self.text = self.text[:start] + replacement + self.text[end:]
@@ -120,7 +122,7 @@ class JsonText:
         it (nbformat sorts keys), or at the end of an unsorted one.
         """
         members = self.members(start)
-        separator = ": " if self.style.indent is not None else ":"
+        separator = self.style.item_and_key_separators[1]
         serialised = self.dumps(value, depth + 1)
         for member in members:
             if member.key == key:

@@ -142,3 +142,17 @@ def test_json_text_edits_in_a_compact_file() -> None:
     assert document.text == '{"a":1,"b":[1,2],"c":{}}'
     document.set_member(document.text.index('{}'), "x", True, 1)
     assert json.loads(document.text) == {"a": 1, "b": [1, 2], "c": {"x": True}}
+
+
+@pytest.mark.parametrize(("indent", "newline"), [("\t", "\r\n"), ("  ", "\r\n"), ("\t", "\n")])
+def test_edits_keep_tabs_and_crlf(indent: str, newline: str) -> None:
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    text = json.dumps(new_notebook(cells=[new_code_cell("import yaml")]), indent=indent, sort_keys=True).replace("\n", newline) + newline
+    for after in (notebook_with_metadata(text, None, ENTRIES, SNAPSHOT), notebook_with_pep723(text, None, ENTRIES, SNAPSHOT)):
+        only_additions(text, after)
+        lines = after.split(newline)
+        assert "\n" not in "".join(lines)  # no bare LF slipped in
+        if indent == "\t":
+            assert not any(line.startswith(" ") for line in lines)
+        assert write_style_of(after) == write_style_of(text)

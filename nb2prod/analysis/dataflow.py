@@ -3,7 +3,10 @@
 *Notebook order* (what Restart & Run All will do) walks code cells top to bottom; *execution order*
 (what produced the saved outputs) walks executed cells by execution count. Each replay yields def->use
 edges and the reads it could not satisfy. Functions bind late: a cell that uses a function is charged
-with the globals that function's body reads, and credited with the globals it assigns.
+with the globals that function's body reads, and credited with the globals it assigns. Calling a
+class charges its constructor's reads; its other methods are charged where an instance is used
+(`a.show()`, `fit(a)`). A function handed to a callback registrar (`button.on_click(f)`) is charged
+nowhere, since it runs after every cell.
 """
 
 from __future__ import annotations
@@ -96,30 +99,56 @@ def _uncertain(facts: CellFacts) -> bool:
     return facts.has_star_import or facts.defines_unknown
 
 
+# What of a function or class runs where its name is used: all of it (a call of a function, any
+# use of a class's instance) or only what calling a class runs (its constructor).
+Runs = Literal["everything", "constructor"]
+_Closures = dict[tuple[int, Runs], tuple[tuple[str, bool, str], ...]]
+
+
+def _what_runs(use: NameUse, function: FunctionFacts) -> Runs | None:
+    """What of ``function`` (a function or a class) runs where ``use`` uses its name, if anything."""
+    if use.access == "callback":
+        return None  # it runs later, on an event; its reads still count for NB206
+    if not function.is_class:
+        return "everything"
+    if use.access == "subclass":
+        return None
+    if use.access == "attribute":
+        return "everything" if use.attribute in function.members else None
+    return "constructor" if use.access == "construct" else "everything"
+
+
+def _reads_when_run(function: FunctionFacts, runs: Runs) -> tuple[NameUse, ...]:
+    return function.construction_reads if runs == "constructor" else function.global_reads
+
+
 def _closure(
-    name: str,
-    functions: Mapping[str, FunctionFacts],
-    cache: dict[int, tuple[tuple[str, bool, str], ...]],
+    name: str, runs: Runs, functions: Mapping[str, FunctionFacts], cache: _Closures
 ) -> tuple[tuple[str, bool, str], ...]:
-    """(global name, guarded, function that reads it) for ``name`` and the functions it uses."""
-    function = functions[name]
-    key = id(function)
+    """(global name, guarded, function that reads it) for running ``name`` and what it uses."""
+    key = (id(functions[name]), runs)
     cached = cache.get(key)
     if cached is not None:
         return cached
     reads: dict[str, tuple[str, bool, str]] = {}
-    stack = [name]
-    visited: set[str] = set()
+    stack: list[tuple[str, Runs]] = [(name, runs)]
+    visited: set[tuple[str, Runs]] = set()
     while stack:
-        current = stack.pop()
-        if current in visited or current not in functions:
+        current, current_runs = stack.pop()
+        if (current, current_runs) in visited or current not in functions:
             continue
-        visited.add(current)
-        for inner in functions[current].global_reads:
+        visited.add((current, current_runs))
+        function = functions[current]
+        for inner in _reads_when_run(function, current_runs):
             if inner.name not in reads:
                 reads[inner.name] = (inner.name, inner.guarded, current)
-            if inner.name in functions and inner.name not in visited:
-                stack.append(inner.name)
+            # A class naming itself (`super(A, self)`, `A.count`) runs nothing more of itself.
+            callee = functions.get(inner.name) if inner.name != current else None
+            inner_runs = None if callee is None else _what_runs(inner, callee)
+            if inner_runs is not None:
+                stack.append((inner.name, inner_runs))
+        # A subclass runs its bases' constructors and inherits their methods.
+        stack.extend((base, current_runs) for base in function.bases)
     result = tuple(reads.values())
     cache[key] = result
     return result
@@ -139,30 +168,79 @@ def _writes_of(name: str, functions: Mapping[str, FunctionFacts]) -> set[str]:
     return writes
 
 
+def _instance_class(
+    name: str, functions: Mapping[str, FunctionFacts], instances: Mapping[str, str]
+) -> str | None:
+    """``A`` when ``name`` holds an instance of the notebook's class ``A`` (``a = A()``)."""
+    cls = instances.get(name)
+    return cls if cls is not None and cls in functions and functions[cls].is_class else None
+
+
+def _what_a_use_runs(
+    use: NameUse, functions: Mapping[str, FunctionFacts], instances: Mapping[str, str]
+) -> tuple[str, Runs] | None:
+    """The function or class that ``use`` runs, and how much of it."""
+    cls = _instance_class(use.name, functions, instances)
+    if cls is not None:
+        # `a.show()`, `fit(a)` or displaying `a` may run any method of `A`.
+        return None if use.access == "callback" else (cls, "everything")
+    function = functions.get(use.name)
+    runs = None if function is None else _what_runs(use, function)
+    return None if runs is None else (use.name, runs)
+
+
 def _expand_calls(
     reads: Iterable[NameUse],
     local_calls: Iterable[NameUse],
     functions: Mapping[str, FunctionFacts],
-    cache: dict[int, tuple[tuple[str, bool, str], ...]] | None = None,
-) -> tuple[list[EffectiveRead], set[str]]:
+    instances: Mapping[str, str],
+    cache: _Closures | None = None,
+) -> tuple[list[EffectiveRead], dict[str, tuple[int, int]]]:
     """Immediate reads plus, for each function used, the globals its body reads (transitively).
 
     ``local_calls`` are uses of functions the cell itself defined: only their bodies' reads count.
-    Returns the reads and the globals that the used functions assign (``global x; x = ...``).
+    ``instances`` maps names to the class whose instance they hold. Returns the reads and the
+    globals that the functions run assign (``global x; x = ...``), each with the position of the
+    first use that runs an assignment of it.
     """
     cache = {} if cache is None else cache
+    reads = list(reads)
     effective: list[EffectiveRead] = [EffectiveRead(use) for use in reads]
-    writes: set[str] = set()
-    expanded: set[str] = set()
-    for use in [*(item.use for item in effective), *local_calls]:
-        name = use.name
-        if name not in functions or name in expanded:
+    writes: dict[str, tuple[int, int]] = {}
+    pending = [(use, _what_a_use_runs(use, functions, instances)) for use in reads]
+    # A local call uses the cell's own function, whatever an earlier cell bound to its name.
+    pending += [(use, _what_a_use_runs(use, functions, {})) for use in local_calls]
+    expanded: set[tuple[str, Runs]] = set()
+    for use, target in pending:  # grows while it is read: instances that the functions use
+        if target is None or target in expanded:
             continue
-        expanded.add(name)
-        for global_name, guarded, via in _closure(name, functions, cache):
+        expanded.add(target)
+        name, runs = target
+        for global_name, guarded, via in _closure(name, runs, functions, cache):
             effective.append(EffectiveRead(use, via, global_name, guarded))
-        writes.update(_writes_of(name, functions))
+            cls = _instance_class(global_name, functions, instances)
+            if cls is not None:
+                pending.append((use, (cls, "everything")))
+        for written in _writes_of(name, functions):
+            writes.setdefault(written, (use.line, use.column))
     return effective, writes
+
+
+def _assigned_earlier_in_cell(read: EffectiveRead, writes: Mapping[str, tuple[int, int]]) -> bool:
+    """``f()`` then ``print(x)`` in one cell, where ``f`` assigns the global ``x``."""
+    position = writes.get(read.name)
+    return position is not None and position < (read.use.line, read.use.column)
+
+
+def _track_instances(instances: dict[str, str], facts: CellFacts, writes: Iterable[str]) -> None:
+    """Which names hold an instance of which class once the cell has run."""
+    for binding in facts.defines:
+        if binding.instance_of is None:
+            instances.pop(binding.name, None)
+        else:
+            instances[binding.name] = binding.instance_of
+    for name in [*writes, *(use.name for use in facts.deletes)]:
+        instances.pop(name, None)
 
 
 def _has_name_error_output(outputs: Iterable[Mapping[str, object]]) -> bool:
@@ -233,12 +311,13 @@ def _replay_notebook_order(flow: Dataflow, code_numbers: list[int]) -> None:
         for name, function in flow.facts[number].functions.items():
             every_function.setdefault(name, function)
     uncertain = flow.uncertain_from
-    closures: dict[int, tuple[tuple[str, bool, str], ...]] = {}
+    closures: _Closures = {}
+    instances: dict[str, str] = {}
     for number in code_numbers:
         cell_fact = flow.facts[number]
         local_functions = {**functions, **cell_fact.functions}
         reads, writes = _expand_calls(
-            cell_fact.immediate_reads, cell_fact.local_calls, local_functions, closures
+            cell_fact.immediate_reads, cell_fact.local_calls, local_functions, instances, closures
         )
         flow.effective_reads[number] = reads
         own = cell_fact.defined_names
@@ -246,6 +325,8 @@ def _replay_notebook_order(flow: Dataflow, code_numbers: list[int]) -> None:
             name = read.name
             if read.via is not None and name in own:
                 continue  # a function of this cell reading a global the cell itself sets
+            if _assigned_earlier_in_cell(read, writes):
+                continue
             if name in defined:
                 flow.notebook_edges.append(Edge(defined[name], number, name))
                 continue
@@ -269,6 +350,7 @@ def _replay_notebook_order(flow: Dataflow, code_numbers: list[int]) -> None:
         for use in cell_fact.deletes:
             defined.pop(use.name, None)
         functions.update(cell_fact.functions)
+        _track_instances(instances, cell_fact, writes)
     # Late-bound reads in functions that nothing calls still must exist somewhere (pyflakes' view).
     if uncertain is None:
         reported = {(missing.cell, missing.read.name) for missing in flow.undefined}
@@ -302,7 +384,8 @@ def _replay_execution_order(flow: Dataflow, notebook: Notebook) -> None:
     defined: dict[str, int] = {}
     functions: dict[str, FunctionFacts] = {}
     uncertain = False
-    closures: dict[int, tuple[tuple[str, bool, str], ...]] = {}
+    closures: _Closures = {}
+    instances: dict[str, str] = {}
     for cell in executed:
         number = cell.number
         cell_fact = flow.facts[number]
@@ -310,13 +393,14 @@ def _replay_execution_order(flow: Dataflow, notebook: Notebook) -> None:
             cell_fact.immediate_reads,
             cell_fact.local_calls,
             {**functions, **cell_fact.functions},
+            instances,
             closures,
         )
         own = cell_fact.defined_names
         errored = _has_name_error_output(cell.outputs)
         for read in reads:
             name = read.name
-            if read.via is not None and name in own:
+            if (read.via is not None and name in own) or _assigned_earlier_in_cell(read, writes):
                 continue
             if name in defined:
                 flow.execution_edges.append(Edge(defined[name], number, name))
@@ -333,6 +417,7 @@ def _replay_execution_order(flow: Dataflow, notebook: Notebook) -> None:
         for use in cell_fact.deletes:
             defined.pop(use.name, None)
         functions.update(cell_fact.functions)
+        _track_instances(instances, cell_fact, writes)
         uncertain = uncertain or _uncertain(cell_fact)
 
     # Stale outputs: a definer above the cell ran again after it.

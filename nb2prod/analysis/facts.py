@@ -3,7 +3,9 @@
 Reads are recorded only for names the cell has not bound earlier in its own body, so they are what
 the cell needs from other cells. Function, lambda-assigned and class-method bodies bind late: their
 reads of globals are *deferred* (they happen when the function is called) and are kept per function
-so the dataflow can charge them to the cells that call it.
+so the dataflow can charge them to the cells that call it. A class also keeps the reads its
+constructor makes, and every read says how it uses the name (`a = A()`, `A.n`, `class B(A)`,
+`button.on_click(f)`), which decides what of a function or class runs there.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from nb2prod.analysis.parse import ParsedCell, child_fields, walk_nodes
 __all__ = [
     "MUTATING_METHODS",
     "NON_IDEMPOTENT_METHODS",
+    "Access",
     "Binding",
     "BindingKind",
     "CellFacts",
@@ -100,6 +103,16 @@ NON_IDEMPOTENT_METHODS = frozenset(
 )
 
 
+# How a read uses a name, which decides what of a function or class runs where the read is.
+Access = Literal[
+    "reference",  # called, passed on, stored, displayed: anything in it may run
+    "construct",  # `a = A(...)` in a cell: only the constructor runs; `a`'s uses run the rest
+    "attribute",  # `A.n`, `A.create()`: runs something only if the attribute is a method
+    "subclass",  # `class B(A)`: nothing of `A` runs until `B` is used
+    "callback",  # `button.on_click(handler)`: the handler runs later, on an event
+]
+
+
 @dataclass(frozen=True, slots=True)
 class NameUse:
     """A read (or delete/mutation) of a name; positions are 1-based within the cell."""
@@ -111,6 +124,8 @@ class NameUse:
     end_column: int
     deferred: bool = False
     guarded: bool = False  # inside `try: ... except NameError` or similar
+    access: Access = "reference"
+    attribute: str | None = None  # `n` of `A.n` (when ``access`` is "attribute")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +140,7 @@ class Binding:
     end_column: int
     module: str | None = None
     reads_itself: bool = False  # `x = x + 1`, `df = df.dropna()`, `x += 1`
+    instance_of: str | None = None  # `A` of `x = A(...)`: uses of `x` may run any method of `A`
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +169,13 @@ class FunctionFacts:
     # Reads in functions nested in this one that it neither calls nor passes on (a callback it
     # returns): they must exist somewhere, but not when this function runs.
     callback_reads: tuple[NameUse, ...] = ()
+    is_class: bool = False
+    # Of a class: the names its body defines with `def` or `class` (methods, properties)...
+    members: frozenset[str] = frozenset()
+    # ...the reads of the members that run when it is called (`__init__` and what it reaches
+    # through `self.`), and its base classes, whose constructors run too.
+    construction_reads: tuple[NameUse, ...] = ()
+    bases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,11 +214,20 @@ def _end(node: ast.AST) -> tuple[int, int]:
     return end_line or start_line, (end_offset or 0) + 1
 
 
-def _use(node: ast.AST, name: str, *, deferred: bool = False, guarded: bool = False) -> NameUse:
+def _use(
+    node: ast.AST,
+    name: str,
+    *,
+    deferred: bool = False,
+    guarded: bool = False,
+    access: Access = "reference",
+    attribute: str | None = None,
+) -> NameUse:
     line: int = node.lineno  # type: ignore[attr-defined]
     end_line = getattr(node, "end_lineno", None) or line
     end_column = (getattr(node, "end_col_offset", None) or 0) + 1
-    return NameUse(name, line, node.col_offset + 1, end_line, end_column, deferred, guarded)  # type: ignore[attr-defined]
+    column: int = node.col_offset + 1  # type: ignore[attr-defined]
+    return NameUse(name, line, column, end_line, end_column, deferred, guarded, access, attribute)
 
 
 def _guards_name_error(handlers: list[ast.ExceptHandler]) -> bool:
@@ -232,12 +264,15 @@ def _root_name(node: ast.expr) -> ast.Name | None:
 class _Scope:
     """Names bound in a function, lambda, comprehension or class body."""
 
-    __slots__ = ("bound", "globals", "kind")
+    __slots__ = ("assigned_globals", "bound", "globals", "kind")
 
     def __init__(self, kind: str, bound: set[str] | None = None) -> None:
         self.kind = kind
         self.bound: set[str] = bound or set()
         self.globals: set[str] = set()
+        # Names declared `global` that the body has assigned so far: reading one afterwards reads
+        # the function's own value, not one that another cell must provide.
+        self.assigned_globals: set[str] = set()
 
 
 _SCOPE_OR_BINDING = frozenset(
@@ -250,9 +285,11 @@ _SCOPE_OR_BINDING = frozenset(
 
 
 def _locally_bound(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
-    """Names a function body binds, and those it declares ``global``/``nonlocal``."""
+    """Names a function body binds (less those declared ``nonlocal``), and those it declares
+    ``global``. A ``nonlocal`` name belongs to an enclosing function, never to the module."""
     bound: set[str] = set()
     declared: set[str] = set()
+    nonlocal_names: set[str] = set()
     stack: list[ast.AST] = list(body)
     while stack:
         node = stack.pop()
@@ -262,8 +299,11 @@ def _locally_bound(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
                 bound.add(node.id)  # type: ignore[attr-defined]
             continue
         if node_type in _SCOPE_OR_BINDING:
-            if isinstance(node, (ast.Global, ast.Nonlocal)):
+            if isinstance(node, ast.Global):
                 declared.update(node.names)
+                continue
+            if isinstance(node, ast.Nonlocal):
+                nonlocal_names.update(node.names)
                 continue
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 bound.add(node.name)
@@ -295,7 +335,91 @@ def _locally_bound(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
                 stack.extend(item for item in value if item is not None)
             elif value is not None and type(value) not in _LEAVES:
                 stack.append(value)
-    return bound - declared, declared
+    return bound - declared - nonlocal_names, declared
+
+
+def _constructed_name(node: ast.Assign) -> str | None:
+    """``A`` of ``a = A(...)``: the one name bound to what calling ``A`` returns."""
+    value = node.value
+    if (
+        len(node.targets) == 1
+        and type(node.targets[0]) is ast.Name
+        and type(value) is ast.Call
+        and type(value.func) is ast.Name
+    ):
+        return value.func.id
+    return None
+
+
+# Methods that store a function to call later, on an event: `button.on_click(f)`,
+# `slider.observe(f)`, `signal.connect(f)`, `atexit.register(f)`, `future.add_done_callback(f)`.
+_REGISTERS_CALLBACK = re.compile(
+    r"on_\w+|js_on_\w+|observe|connect|mpl_connect|subscribe|register\w*"
+    r"|add_\w*(?:callback|listener)\w*"
+)
+
+
+@lru_cache(maxsize=4096)
+def _is_callback_registrar(method: str) -> bool:
+    return _REGISTERS_CALLBACK.fullmatch(method) is not None
+
+
+def _registers_callback(function: ast.expr) -> bool:
+    return isinstance(function, ast.Attribute) and _is_callback_registrar(function.attr)
+
+
+_CONSTRUCTORS = ("__new__", "__init__", "__post_init__", "__attrs_post_init__")
+
+
+def _members_used_through_self(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str] | None:
+    """Attributes a method uses on its first parameter (``self.reset()``, ``cls.registry``).
+
+    ``None`` when the method hands ``self`` to other code (``register(self)``), which may then
+    call any member; passing it to ``super(A, self)`` or a base's ``__init__`` does not count.
+    """
+    parameters = [*function.args.posonlyargs, *function.args.args]
+    if not parameters:
+        return set()
+    me = parameters[0].arg
+    used: set[str] = set()
+    accounted: set[int] = set()
+    nodes = walk_nodes(function)
+    for inner in nodes:
+        if type(inner) is ast.Attribute and type(inner.value) is ast.Name:
+            if inner.value.id == me:
+                used.add(inner.attr)
+                accounted.add(id(inner.value))
+        elif type(inner) is ast.Call and (
+            (type(inner.func) is ast.Name and inner.func.id == "super")
+            or (type(inner.func) is ast.Attribute and inner.func.attr in _CONSTRUCTORS)
+        ):
+            accounted.update(id(argument) for argument in inner.args)
+    for inner in nodes:
+        if type(inner) is ast.Name and inner.id == me and id(inner) not in accounted:
+            return None
+    return used
+
+
+def _members_run_by_constructor(node: ast.ClassDef, members: frozenset[str]) -> set[str] | None:
+    """The members that run when the class is called: its constructors and the members they
+    reach through ``self.`` (``None``: any member may run)."""
+    methods: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            methods.setdefault(statement.name, []).append(statement)
+    reached: set[str] = set()
+    pending = [name for name in _CONSTRUCTORS if name in methods]
+    while pending:
+        name = pending.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        for method in methods.get(name, ()):
+            used = _members_used_through_self(method)
+            if used is None:
+                return None
+            pending.extend(used & members)
+    return reached
 
 
 def _discarded_calls(value: ast.expr) -> Iterator[int]:
@@ -353,6 +477,10 @@ class _FactsVisitor(ast.NodeVisitor):
         self.owner_calls: set[str] = set()
         self.current_target_reads: set[str] | None = None
         self.local_calls: list[NameUse] = []
+        # Module-level names bound in this cell to the result of a call (`a = A()`): name -> `A`.
+        self.instances: dict[str, str] = {}
+        # The call `A(...)` of `a = A(...)`, whose instance the dataflow follows through `a`.
+        self.constructor_call: ast.Call | None = None
         self.defines_unknown = False
         # The call that is a whole expression statement, its value discarded (``items.append(x)``),
         # and ids of calls discarded in other ways (under a conditional expression, into `_`).
@@ -414,7 +542,7 @@ class _FactsVisitor(ast.NodeVisitor):
     def _is_local(self, name: str) -> bool:
         for scope in reversed(self.scopes):
             if name in scope.globals:
-                return False
+                return name in scope.assigned_globals
             if scope.kind == "class":
                 # Class bodies see their own names, but methods do not see class names.
                 if scope is self.scopes[-1] and name in scope.bound:
@@ -424,11 +552,20 @@ class _FactsVisitor(ast.NodeVisitor):
                 return True
         return False
 
-    def _read(self, node: ast.AST, name: str) -> None:
+    def _read(
+        self,
+        node: ast.AST,
+        name: str,
+        access: Access = "reference",
+        attribute: str | None = None,
+    ) -> None:
         if self._is_local(name):
             return
+        guarded = self.guard_depth > 0
         if self.deferred:
-            use = _use(node, name, deferred=True, guarded=self.guard_depth > 0)
+            use = _use(
+                node, name, deferred=True, guarded=guarded, access=access, attribute=attribute
+            )
             if self.owner is not None:
                 self.owner_reads.append(use)
             else:
@@ -436,11 +573,15 @@ class _FactsVisitor(ast.NodeVisitor):
             return
         if name in self.bound:
             if name in self.functions:
-                self.local_calls.append(_use(node, name))
+                self.local_calls.append(_use(node, name, access=access, attribute=attribute))
+            elif name in self.instances:
+                # `a = A()` then `a.show()` in one cell: any method of `A` may run here.
+                instance_access: Access = "callback" if access == "callback" else "reference"
+                self.local_calls.append(_use(node, self.instances[name], access=instance_access))
             return
         if self.current_target_reads is not None:
             self.current_target_reads.add(name)
-        self.reads.append(_use(node, name, guarded=self.guard_depth > 0))
+        self.reads.append(_use(node, name, guarded=guarded, access=access, attribute=attribute))
 
     def _bind(
         self,
@@ -449,10 +590,12 @@ class _FactsVisitor(ast.NodeVisitor):
         kind: BindingKind,
         module: str | None = None,
         reads_itself: bool = False,
+        instance_of: str | None = None,
     ) -> None:
         if self.scopes:
             scope = self.scopes[-1]
             if name in scope.globals:
+                scope.assigned_globals.add(name)
                 if self.owner is not None:
                     self.owner_writes.append(name)
                 return
@@ -480,9 +623,14 @@ class _FactsVisitor(ast.NodeVisitor):
                 end_column,
                 module,
                 reads_itself,
+                instance_of,
             )
         )  # type: ignore[attr-defined]
         self.bound.add(name)
+        if instance_of is None:
+            self.instances.pop(name, None)
+        else:
+            self.instances[name] = instance_of
 
     def _bind_target(
         self, target: ast.expr, kind: BindingKind, reads: set[str] | None = None
@@ -531,10 +679,25 @@ class _FactsVisitor(ast.NodeVisitor):
             for target in node.targets
         ):
             self.discarded_calls.add(id(node.value))  # `_ = items.append(x)`
+        constructed = _constructed_name(node) if self.at_module_level else None
+        if constructed is not None:
+            self.constructor_call = node.value  # type: ignore[assignment]
         reads: set[str] = set()
         previous, self.current_target_reads = self.current_target_reads, reads
         self.visit(node.value)
         self.current_target_reads = previous
+        self.constructor_call = None
+        if constructed is not None:
+            (target,) = node.targets
+            assert isinstance(target, ast.Name)
+            self._bind(
+                target,
+                target.id,
+                "assignment",
+                reads_itself=target.id in reads,
+                instance_of=constructed,
+            )
+            return
         for target in node.targets:
             self._bind_target(target, "assignment", reads)
 
@@ -619,11 +782,12 @@ class _FactsVisitor(ast.NodeVisitor):
                     self._read(target, target.id)
                     self.deletes.append(_use(target, target.id))
                     self.bound.discard(target.id)
+                    self.instances.pop(target.id, None)
                     self.defines[:] = [b for b in self.defines if b.name != target.id]
-                elif (
-                    self.scopes and target.id in self.scopes[-1].globals and self.owner is not None
-                ):
-                    self.owner_writes.append(target.id)
+                elif self.scopes and target.id in self.scopes[-1].globals:
+                    self.scopes[-1].assigned_globals.discard(target.id)
+                    if self.owner is not None:
+                        self.owner_writes.append(target.id)
             else:
                 self.visit(target)
                 root = _root_name(target)
@@ -692,7 +856,11 @@ class _FactsVisitor(ast.NodeVisitor):
             )
 
     def _visit_function(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, name: str | None
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+        name: str | None,
+        *,
+        runs_later: bool = False,
     ) -> None:
         arguments = node.args
         for default in [*arguments.defaults, *[d for d in arguments.kw_defaults if d is not None]]:
@@ -725,7 +893,8 @@ class _FactsVisitor(ast.NodeVisitor):
         }
         parameters.update(a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None)
         if isinstance(node, ast.Lambda):
-            scope = _Scope("function" if name is not None else "lambda", parameters)
+            late = name is not None or runs_later
+            scope = _Scope("function" if late else "lambda", parameters)
             body: list[ast.AST] = [node.body]
         else:
             local, declared = _locally_bound(node.body)
@@ -785,22 +954,30 @@ class _FactsVisitor(ast.NodeVisitor):
         self._visit_function(node, None)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        for expression in [*node.decorator_list, *node.bases, *[k.value for k in node.keywords]]:
-            self.visit(expression)
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        for base in node.bases:
+            if isinstance(base, ast.Name):
+                self._read(base, base.id, "subclass")
+            else:
+                self.visit(base)
+        for keyword in node.keywords:
+            self.visit(keyword.value)
         starts_owner = self.at_module_level
         if starts_owner:
             saved = (self.owner, self.owner_reads, self.owner_writes)
             self.owner, self.owner_reads, self.owner_writes = node.name, [], []
         self.scopes.append(_Scope("class"))
+        reads_by_member: dict[str, list[NameUse]] = {}
         for statement in node.body:
+            start = len(self.owner_reads)
             self.visit(statement)
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                reads_by_member.setdefault(statement.name, []).extend(self.owner_reads[start:])
         self.scopes.pop()
         if starts_owner:
-            self.functions[node.name] = FunctionFacts(
-                node.name,
-                node.lineno,
-                tuple(self.owner_reads),
-                tuple(dict.fromkeys(self.owner_writes)),
+            self.functions[node.name] = _class_facts(
+                node, self.owner_reads, self.owner_writes, reads_by_member
             )
             self.owner, self.owner_reads, self.owner_writes = saved
         self._bind(node, node.name, "class")
@@ -850,12 +1027,14 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         function = node.func
+        registers_callbacks = _registers_callback(function)
         if self.owner is not None:
             if type(function) is ast.Name:
                 self.owner_calls.add(function.id)  # type: ignore[attr-defined]
-            for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
-                if type(argument) is ast.Name:
-                    self.owner_calls.add(argument.id)  # type: ignore[attr-defined]
+            if not registers_callbacks:
+                for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                    if type(argument) is ast.Name:
+                        self.owner_calls.add(argument.id)  # type: ignore[attr-defined]
         if (
             isinstance(function, ast.Name)
             and function.id in ("exec", "execfile")
@@ -894,7 +1073,38 @@ class _FactsVisitor(ast.NodeVisitor):
                         non_idempotent=method in NON_IDEMPOTENT_METHODS and function.value is root,
                     )
                     return
-        self.generic_visit(node)
+        if node is self.constructor_call and isinstance(function, ast.Name):
+            self._read(function, function.id, "construct")
+            self._visit_arguments(node)
+        elif registers_callbacks:
+            self.visit(function)
+            self._visit_callbacks(node)
+        else:
+            self.generic_visit(node)
+
+    def _visit_arguments(self, node: ast.Call) -> None:
+        for argument in node.args:
+            self.visit(argument)
+        for keyword in node.keywords:
+            self.visit(keyword.value)
+
+    def _visit_callbacks(self, node: ast.Call) -> None:
+        """The arguments of `button.on_click(handler)`: a function passed runs later, on an event."""
+        for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
+            if isinstance(argument, ast.Name):
+                self._read(argument, argument.id, "callback")
+            elif isinstance(argument, ast.Lambda):
+                self._visit_function(argument, None, runs_later=True)
+            else:
+                self.visit(argument)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        value = node.value
+        if isinstance(value, ast.Name):
+            # `A.n` runs nothing of a class `A`, `A.create()` runs a method.
+            self._read(value, value.id, "attribute", node.attr)
+        else:
+            self.visit(value)
 
     def _visit_comprehension(
         self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
@@ -918,6 +1128,34 @@ class _FactsVisitor(ast.NodeVisitor):
         self.scopes.pop()
 
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension
+
+
+def _class_facts(
+    node: ast.ClassDef,
+    reads: list[NameUse],
+    writes: list[str],
+    reads_by_member: dict[str, list[NameUse]],
+) -> FunctionFacts:
+    members = frozenset(reads_by_member)
+    running = _members_run_by_constructor(node, members)
+    if running is None:
+        construction_reads = tuple(reads)
+    else:
+        member_of = {id(use): name for name, uses in reads_by_member.items() for use in uses}
+        # Reads outside any `def` (in an `if` of the class body, say) may run: they count.
+        construction_reads = tuple(
+            use for use in reads if id(use) not in member_of or member_of[id(use)] in running
+        )
+    return FunctionFacts(
+        node.name,
+        node.lineno,
+        tuple(reads),
+        tuple(dict.fromkeys(writes)),
+        is_class=True,
+        members=members,
+        construction_reads=construction_reads,
+        bases=tuple(base.id for base in node.bases if isinstance(base, ast.Name)),
+    )
 
 
 def _facts_for_tree(

@@ -85,6 +85,12 @@ class UseBeforeDefinition(Rule):
     does define it. Reads inside a function count where the function is used, since function bodies
     look names up when they run.
 
+    Calling a class runs its constructor (`__init__`, `__new__`, `__post_init__` and the methods
+    they call on `self`); its other methods count where an instance is used (`model.fit()`,
+    `train(model)`). A function handed to a callback registrar (`button.on_click(handler)`,
+    `slider.observe(handler)`) runs on an event, after every cell: its reads count nowhere, though
+    NB206 still reports a name that no cell defines.
+
     ## Why is this bad?
     *Restart & Run All* runs cells top to bottom, so this cell raises `NameError` (or silently reads
     a value left by another definition). The notebook only worked because cells ran out of order.
@@ -460,6 +466,13 @@ class UndefinedName(Rule):
                     "assigns it, and no cell above defines it: Restart & Run All fails here"
                 )
                 ran_clean = False
+            elif missing.definers and _only_functions_assign(context, missing):
+                message = (
+                    f"`{name}` is used in cell {missing.cell}{_through(missing)} before any function "
+                    f"that assigns it (`global {name}` in cell {missing.definers[-1]}) has run: "
+                    "Restart & Run All fails here"
+                )
+                ran_clean = False
             elif missing.definers:
                 message = (
                     f"`{name}` is used in cell {missing.cell}{_through(missing)} after `del` "
@@ -473,6 +486,21 @@ class UndefinedName(Rule):
             yield self.diagnostic(
                 context, _use_span(context, missing.cell, missing.read.use), message
             )
+
+
+def _only_functions_assign(context: LintContext, missing: MissingRead) -> bool:
+    """Only `global` statements in functions assign the name, and no cell up to the read deletes
+    it: a function that sets it has not run yet, rather than a `del` having removed it."""
+    facts = context.dataflow.facts
+    name = missing.read.name
+    if any(name in facts[cell].defined_names for cell in missing.definers):
+        return False
+    return not any(
+        use.name == name
+        for cell, cell_facts in facts.items()
+        if cell <= missing.cell
+        for use in cell_facts.deletes
+    )
 
 
 RULES: tuple[type[Rule], ...] = (

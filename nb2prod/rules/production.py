@@ -743,10 +743,11 @@ class GlobalUsedInFunction(Rule):
                         continue  # `global counter` is explicit about it
                     reported.add(name)
                     defined_in, binding = globals_by_name[name]
+                    kind = "class" if function.is_class else "function"
                     yield self.diagnostic(
                         context,
                         context.span(cell, use.line, use.column, use.end_line, use.end_column),
-                        f"function `{function.name}` reads the notebook variable `{name}` (defined in cell {defined_in}); pass it as a parameter",
+                        f"{kind} `{function.name}` reads the notebook variable `{name}` (defined in cell {defined_in}); pass it as a parameter",
                         related=[
                             Related(
                                 context.span(
@@ -774,6 +775,13 @@ class UnusedDefinition(Rule):
     A name counts as read when a magic or shell line mentions it (`%timeit big.sum()`,
     `!ls {folder}`) or a query or formula string does (`df.query("a > @limit")`,
     `"y ~ bs(x, knots=knots)"`).
+
+    A decorated function or class is not reported either: the decorator may register it where
+    other code calls it (`@atexit.register`, `@app.route("/")`, `@pytest.fixture`, numba's
+    `@overload`). Decorators known only to wrap are the exception: a function decorated only
+    with `functools.lru_cache`/`cache`, numba's `jit`/`njit`/`vectorize`, `property`,
+    `staticmethod`, `classmethod`, `dataclass`, `torch.no_grad` or `tf.function` (and a few
+    others like them) is still reported when nothing uses it.
 
     ## Why is this bad?
     Dead definitions make readers look for a use that does not exist, keep memory alive in the
@@ -861,9 +869,48 @@ def _words(text: str) -> Iterator[str]:
         yield "".join(word)
 
 
+# Decorators that wrap what they decorate without keeping it anywhere else: a definition with
+# only these is still unused when no cell reads its name. Any other decorator may register it
+# (`@atexit.register`, `@app.route("/")`, `@pytest.fixture`, numba's `@overload(np.sum)`).
+_WRAPPING_DECORATORS = frozenset(
+    {
+        "lru_cache", "cache", "cached_property", "wraps", "total_ordering", "singledispatch",
+        "jit", "njit", "vectorize", "guvectorize", "generated_jit", "stencil", "cfunc",
+        "property", "staticmethod", "classmethod", "abstractmethod", "final", "override",
+        "dataclass", "contextmanager", "asynccontextmanager",
+        "no_grad", "enable_grad", "inference_mode",
+        "cache_data", "cache_resource",
+    }
+)  # fmt: skip
+_WRAPPING_DOTTED_DECORATORS = frozenset(
+    {"tf.function", "tensorflow.function", "torch.compile", "torch.jit.script", "torch.jit.trace"}
+)
+
+
+def _dotted_name(node: ast.expr) -> str:
+    """``numba.njit`` for ``@numba.njit`` and ``@numba.njit(cache=True)``; "" for other shapes."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    return ".".join([node.id, *reversed(parts)])
+
+
+def _only_wraps(decorator: ast.expr) -> bool:
+    dotted = _dotted_name(decorator)
+    return (
+        dotted.rpartition(".")[2] in _WRAPPING_DECORATORS or dotted in _WRAPPING_DOTTED_DECORATORS
+    )
+
+
 def _simple_definitions(statement: ast.stmt) -> Iterator[tuple[str, ast.AST]]:
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        yield statement.name, statement
+        if all(_only_wraps(decorator) for decorator in statement.decorator_list):
+            yield statement.name, statement
     elif isinstance(statement, ast.Assign):
         for target in statement.targets:
             if isinstance(target, ast.Name):

@@ -80,6 +80,89 @@ FINDING_CASES = [
     ({"1": "def outer():\n    def inner():\n        return later\n    return inner()", "2": "outer()", "3": "later = 1"}, None, {(2, "later")}, set()),
 ]
 
+SHOW = "class A:\n    n = 1\n    def show(self):\n        return helper()"
+HELPER = "def helper():\n    return 1"
+LATE = "threshold = 3"
+
+CLASS_AND_CALLBACK_CASES = [
+    # Calling a class runs its constructor, reading a class attribute runs nothing...
+    {"1": SHOW, "2": "a = A()\nprint(A.n)", "3": HELPER, "4": "a.show()"},
+    {"1": SHOW, "2": "class B(A):\n    pass", "3": HELPER},
+    {"1": "class A(Base):\n    def __init__(self):\n        super(A, self).__init__()\n    def show(self):\n        return helper()", "2": "a = A()", "3": HELPER},
+    # ...and a function handed to a callback registrar runs on an event, after every cell ran.
+    {"1": "def on_click(b):\n    print(threshold)\nbtn.on_click(on_click)", "2": LATE},
+    {"1": "def handler(change):\n    print(threshold)", "2": "slider.observe(handler, names='value')", "3": LATE},
+    {"1": "btn.on_click(lambda b: print(threshold))", "2": LATE},
+    {"1": "def make(btn):\n    def handler(b):\n        print(threshold)\n    btn.on_click(handler)", "2": "make(btn)", "3": LATE},
+]
+
+
+@pytest.mark.parametrize("cells", CLASS_AND_CALLBACK_CASES)
+def test_code_that_does_not_run_yet_reads_nothing_yet(cells: dict[str, str]) -> None:
+    flow = flow_of({"0": "btn = slider = None\nBase = object", **cells})
+    assert flow.use_before_definition == []
+    assert {m.read.name for m in flow.undefined} == set()
+
+
+USE_BEFORE_DEFINITION_THROUGH_CLASSES = [
+    # cells, the cell where Restart & Run All fails reading `helper`
+    ({"1": SHOW, "2": "a = A()", "3": "a.show()", "4": HELPER}, 3),
+    ({"1": SHOW, "2": "a = A()\na.show()", "3": HELPER}, 2),
+    ({"1": SHOW, "2": "A().show()", "3": HELPER}, 2),
+    ({"1": SHOW, "2": "a = A()", "3": "summarize(a)", "4": HELPER}, 3),
+    ({"1": SHOW, "2": "a = A()", "3": "def g():\n    return a.show()", "4": "g()", "5": HELPER}, 4),
+    ({"1": SHOW, "2": "class B(A):\n    pass", "3": "b = B()\nb.show()", "4": HELPER}, 3),
+    ({"1": "class A:\n    def __init__(self):\n        self.v = helper()", "2": "a = A()", "3": HELPER}, 2),
+    ({"1": "class A:\n    def __init__(self):\n        self.reset()\n    def reset(self):\n        self.v = helper()", "2": "a = A()", "3": HELPER}, 2),
+    ({"1": "class A:\n    def __init__(self):\n        register(self)\n    def show(self):\n        return helper()", "2": "a = A()", "3": HELPER}, 2),
+    ({"1": "class A:\n    def __post_init__(self):\n        self.v = helper()", "2": "a = A()", "3": HELPER}, 2),
+    ({"1": "class A:\n    def __init__(self):\n        self.v = helper()", "2": "class B(A):\n    pass", "3": "b = B()", "4": HELPER}, 3),
+    ({"1": "class A:\n    @classmethod\n    def make(cls):\n        return helper()", "2": "A.make()", "3": HELPER}, 2),
+    ({"1": "def handler(b):\n    print(helper())", "2": "handler(None)", "3": HELPER}, 2),
+]
+
+
+@pytest.mark.parametrize(("cells", "failing_cell"), USE_BEFORE_DEFINITION_THROUGH_CLASSES)
+def test_methods_run_where_an_instance_is_used(cells: dict[str, str], failing_cell: int) -> None:
+    flow = flow_of(cells)
+    assert {(m.cell, m.read.name) for m in flow.use_before_definition} == {(failing_cell, "helper")}
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"1": "class A:\n    def show(self):\n        return nowhere"},
+        {"1": "def handler(b):\n    print(nowhere)", "2": "btn = None\nbtn.on_click(handler)"},
+        {"1": "btn = None\nbtn.on_click(lambda b: print(nowhere))"},
+    ],
+)
+def test_code_that_runs_later_must_still_find_its_names(cells: dict[str, str]) -> None:
+    assert {m.read.name for m in flow_of(cells).undefined} == {"nowhere"}
+
+
+GLOBAL_CASES = [
+    # cells, expected undefined (cell, name): a function's own `global` assignment, then its read
+    ({"1": "def setup(a):\n    global z\n    z = list(a)\n    return len(z)", "2": "setup([5, 6])"}, set()),
+    ({"1": "def bump():\n    global counter\n    counter += 1", "2": "bump()"}, {(2, "counter")}),
+    ({"1": "def f():\n    global g\n    g = 1", "2": "f()\nprint(g)"}, set()),
+    ({"1": "def f():\n    global g\n    g = 1", "2": "print(g)\nf()"}, {(2, "g")}),
+    ({"1": "def f():\n    global g\n    g = 1\n    del g\n    return g", "2": "f()"}, {(2, "g")}),
+    # `nonlocal` names belong to the enclosing function, never to the notebook.
+    ({"1": "def outer():\n    count = 0\n    def inner():\n        nonlocal count\n        count += 1\n        return count\n    return inner()", "2": "outer()"}, set()),
+]
+
+
+@pytest.mark.parametrize(("cells", "undefined"), GLOBAL_CASES)
+def test_names_a_function_assigns_as_globals(cells: dict[str, str], undefined: set[tuple[int, str]]) -> None:
+    flow = flow_of(cells)
+    assert {(m.cell, m.read.name) for m in flow.undefined} == undefined
+    assert flow.use_before_definition == []
+
+
+def test_a_function_reading_the_global_it_just_assigned_ran_with_it() -> None:
+    flow = flow_of({"1": "def setup():\n    global z\n    z = 1\n    return z", "2": "setup()"}, {"1": 1, "2": 2})
+    assert flow.lost == []
+
 
 @pytest.mark.parametrize(("cells", "counts", "before", "undefined"), FINDING_CASES)
 def test_notebook_order_findings(cells, counts, before, undefined) -> None:  # type: ignore[no-untyped-def]

@@ -146,3 +146,69 @@ def test_imports_include_nested_ones() -> None:
     result = facts("import os\ndef f():\n    import json\n    from . import sibling\n    return json")
     modules = {(fact.module, fact.level, fact.is_module_level) for fact in result.imports}
     assert modules == {("os", 0, True), ("json", 0, False), ("", 1, False)}
+
+
+def test_nonlocal_names_are_not_notebook_globals() -> None:
+    result = facts("def outer():\n    count = 0\n    def inner():\n        nonlocal count\n        count += 1\n    inner()\n    return count")
+    assert result.functions["outer"].global_writes == ()
+    assert deferred("def outer():\n    count = 0\n    def inner():\n        nonlocal count\n        count += 1\n    inner()") == set()
+
+
+def test_a_global_read_after_the_function_assigns_it_is_its_own() -> None:
+    assert deferred("def setup(a):\n    global z\n    z = list(a)\n    return len(z)") == {"list", "len"}
+    assert deferred("def bump():\n    global counter\n    counter += 1") == {"counter"}
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "access", "attribute"),
+    [
+        ("a = A()", "A", "construct", None),
+        ("a, b = A(), A()", "A", "reference", None),
+        ("print(A())", "A", "reference", None),
+        ("print(A.n)", "A", "attribute", "n"),
+        ("class B(A):\n    pass", "A", "subclass", None),
+        ("btn.on_click(handler)", "handler", "callback", None),
+        ("slider.observe(handler, names='value')", "handler", "callback", None),
+        ("run(handler)", "handler", "reference", None),
+    ],
+)
+def test_reads_say_how_they_use_the_name(source: str, name: str, access: str, attribute: str | None) -> None:
+    use = next(use for use in facts(source).reads if use.name == name)
+    assert (use.access, use.attribute) == (access, attribute)
+
+
+def test_an_instance_binding_remembers_its_class() -> None:
+    bindings = {binding.name: binding.instance_of for binding in facts("a = A(1)\nb = make().fit()\nc = A\na2 = a").defines}
+    assert bindings == {"a": "A", "b": None, "c": None, "a2": None}
+
+
+def test_a_lambda_given_to_a_callback_registrar_reads_later() -> None:
+    result = facts("btn.on_click(lambda b: print(threshold))")
+    assert {use.name for use in result.immediate_reads} == {"btn"}
+    assert {use.name for use in result.reads if use.deferred} == {"print", "threshold"}
+
+
+CLASS = """class A(Base):
+    def __init__(self):
+        self.reset()
+    def reset(self):
+        self.v = on_reset()
+    def show(self):
+        return on_show()
+    class Inner:
+        def m(self):
+            return on_inner()
+"""
+
+
+def test_a_class_knows_what_its_constructor_runs() -> None:
+    cls = facts(CLASS).functions["A"]
+    assert cls.is_class and cls.bases == ("Base",)
+    assert cls.members == {"__init__", "reset", "show", "Inner"}
+    assert {use.name for use in cls.global_reads} == {"on_reset", "on_show", "on_inner"}
+    assert {use.name for use in cls.construction_reads} == {"on_reset"}
+
+
+def test_a_constructor_that_hands_self_out_may_run_any_method() -> None:
+    cls = facts(CLASS.replace("self.reset()", "register(self)")).functions["A"]
+    assert {use.name for use in cls.construction_reads} == {"register", "on_reset", "on_show", "on_inner"}

@@ -187,6 +187,11 @@ def test_global_used_in_function() -> None:
     assert "`data`" in found[0].message and "cell 1" in found[0].message
 
 
+def test_global_used_in_class_says_class() -> None:
+    (finding,) = lint("NB409", "scale = 2", "class Metric:\n    def value(self):\n        return scale")
+    assert finding.message.startswith("class `Metric` reads the notebook variable `scale`")
+
+
 @pytest.mark.parametrize(
     ("cells", "expected"),
     [
@@ -201,6 +206,17 @@ def test_global_used_in_function() -> None:
         (["knots = [1, 2]", "model = bmb.Model('y ~ bs(x, knots=knots)', d)\nmodel.fit()"], []),
         (["label = 'x'", "print('label')"], [(1, 1)]),  # a plain string is not a formula
         (["class K:\n    pass"], [(1, 1)]),
+        # A decorator may register what it decorates where other code calls it...
+        (["import atexit\n@atexit.register\ndef bye():\n    print('bye')"], []),
+        (["@app.route('/')\ndef index():\n    return 'hi'"], []),
+        (["@pytest.fixture\ndef data():\n    return 1"], []),
+        (["@overload(np.clip)\ndef clip_impl(a, lo, hi):\n    pass"], []),
+        (["@registry.register('x')\nclass Plugin:\n    pass"], []),
+        # ...but one that only wraps leaves an unused definition unused.
+        (["@numba.njit(cache=True)\ndef fast(x):\n    return x"], [(1, 2)]),
+        (["@functools.lru_cache(maxsize=None)\n@jit\ndef cached(x):\n    return x"], [(1, 3)]),
+        (["@dataclass\nclass Point:\n    x: int"], [(1, 2)]),
+        (["@tf.function\ndef step(x):\n    return x"], [(1, 2)]),
     ],
 )
 def test_unused_definition(cells: list[str], expected: list[tuple[int, int]]) -> None:

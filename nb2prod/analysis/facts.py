@@ -1165,12 +1165,21 @@ def _facts_for_tree(
     for statement in tree.body:
         visitor.visit(statement)
     defines = list(visitor.defines)
+    reads = visitor.reads
     for name, line, column in magic_targets:
         if name not in visitor.bound:
             defines.append(Binding(name, "magic", line, column, line, column + 1))
+    if magic_targets:
+        # `%pylab` on line 1 binds `matplotlib` for line 2, even when line 3 imports it again.
+        bound_by_magic = {name: line for name, line, _ in reversed(magic_targets)}
+        reads = [
+            read
+            for read in reads
+            if read.deferred or read.line <= bound_by_magic.get(read.name, read.line)
+        ]
     return CellFacts(
         defines=tuple(defines),
-        reads=tuple(visitor.reads),
+        reads=tuple(reads),
         deletes=tuple(visitor.deletes),
         mutations=tuple(visitor.mutations),
         non_idempotent_mutations=tuple(visitor.non_idempotent),

@@ -212,3 +212,9 @@ def test_a_class_knows_what_its_constructor_runs() -> None:
 def test_a_constructor_that_hands_self_out_may_run_any_method() -> None:
     cls = facts(CLASS.replace("self.reset()", "register(self)")).functions["A"]
     assert {use.name for use in cls.construction_reads} == {"register", "on_reset", "on_show", "on_inner"}
+
+
+def test_a_name_a_magic_binds_is_not_read_from_outside_after_the_magic() -> None:
+    source = "%pylab inline --no-import-all\nmatplotlib.rcParams['image.origin'] = 'lower'\nimport matplotlib.cbook"
+    assert "matplotlib" not in reads(source)
+    assert "data" in reads("print(data)\n%store -r data")  # read before the magic binds it

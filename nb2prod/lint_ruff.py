@@ -422,11 +422,14 @@ def names_ruff_cannot_see(notebook: Notebook) -> frozenset[str]:
     """Names the notebook reads inside IPython syntax, which ruff does not parse: the statement
     of ``%time``/``%timeit``, a magic's arguments, ``os.path.join?``, a shell command's
     ``{expression}``/``$name``."""
-    from nb2prod.analysis.parse import parse_source
+    from nb2prod.magics import mask
 
     names: set[str] = set()
     for cell in notebook.code_cells:
-        for item in parse_source(cell.source).masked.syntax:
+        source = cell.source
+        if "%" not in source and "!" not in source and "?" not in source:
+            continue  # no IPython syntax; masking (not parsing: this runs in the main process)
+        for item in mask(source).syntax:
             if item.kind in ("line_magic", "assigned_magic", "help"):
                 names.update(_IDENTIFIER.findall(item.arguments))
             elif item.kind in ("shell", "assigned_shell"):

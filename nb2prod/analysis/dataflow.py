@@ -369,6 +369,16 @@ def _replay_notebook_order(flow: Dataflow, code_numbers: list[int]) -> None:
                 flow.undefined.append(MissingRead(number, EffectiveRead(use), ()))
 
 
+def _only_imports(facts: CellFacts, name: str) -> bool:
+    """The cell binds ``name`` only by importing it: running it again gives the same module."""
+    bindings = [binding for binding in facts.defines if binding.name == name]
+    return (
+        bool(bindings)
+        and all(binding.kind == "import" for binding in bindings)
+        and not any(use.name == name for use in facts.mutations)
+    )
+
+
 def _replay_execution_order(flow: Dataflow, notebook: Notebook) -> None:
     executed = sorted(
         (
@@ -407,7 +417,13 @@ def _replay_execution_order(flow: Dataflow, notebook: Notebook) -> None:
                 continue
             if uncertain or errored or read.guarded or is_predefined(name):
                 continue
-            flow.lost.append(MissingRead(number, read, tuple(flow.definers.get(name, ()))))
+            definers = tuple(flow.definers.get(name, ()))
+            if definers and all(
+                definer < number and _only_imports(flow.facts[definer], name)
+                for definer in definers
+            ):
+                continue  # an import cell above that re-ran later: the module is the same
+            flow.lost.append(MissingRead(number, read, definers))
         for binding in cell_fact.defines:
             defined[binding.name] = number
         for name in writes:
@@ -438,7 +454,12 @@ def _replay_execution_order(flow: Dataflow, notebook: Notebook) -> None:
                 continue
             for definer in writers.get(name, ()):
                 definer_count = counts.get(definer)
-                if definer < number and definer_count is not None and definer_count > count:
+                if (
+                    definer < number
+                    and definer_count is not None
+                    and definer_count > count
+                    and not _only_imports(flow.facts[definer], name)
+                ):
                     flow.stale.append(StaleInput(number, name, definer, read.use))
                     seen.add(name)
                     break

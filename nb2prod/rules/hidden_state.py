@@ -162,7 +162,8 @@ class UseBeforeDefinition(Rule):
 class NameFromLostExecution(Rule):
     """## What it does
     Reports a name that a cell read when it last ran although no cell that ran before it (by
-    execution count) defines it, while some cell of the notebook does.
+    execution count) defines it, while some cell of the notebook does. A name that the cells above
+    only import is left alone: an import cell run again binds the same module.
 
     ## Why is this bad?
     The value came from a run that the notebook no longer shows: an earlier run of a cell that was
@@ -219,7 +220,8 @@ class NameFromLostExecution(Rule):
 class StaleOutput(Rule):
     """## What it does
     Reports a cell whose saved outputs were computed before a cell above it redefined one of the
-    names it reads: the definer's execution count is higher than the reader's.
+    names it reads: the definer's execution count is higher than the reader's. Re-running an
+    import does not count: `import numpy as np` again binds the same module.
 
     ## Why is this bad?
     The outputs shown no longer match the code above them. A reader trusts a table or a plot that

@@ -202,3 +202,18 @@ def test_graph_marks_out_of_order_edges() -> None:
     assert (2, 1, "out-of-order") in kinds
     assert (2, 3, "flow") in kinds
     assert [cell["execution_count"] for cell in graph["cells"]] == [2, 1, 3]
+
+
+def test_re_running_an_import_cell_leaves_nothing_stale_or_lost() -> None:
+    # Importing again binds the same module: only `threshold` came from a run the notebook hides.
+    document = nbformat.v4.new_notebook()
+    document.cells = [
+        nbformat.v4.new_code_cell("import numpy as np\nthreshold = 0.5", execution_count=3),
+        nbformat.v4.new_code_cell("print(np.pi, threshold)", execution_count=2),
+    ]
+    # The reader shows output, so whether it is stale can be judged.
+    document.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="3.14 0.5\n")]
+    nb = from_dict(document)
+    flow = analyse_notebook(nb, {c.number: parse_source(c.source) for c in nb.cells if c.is_code})
+    assert {(m.cell, m.read.name) for m in flow.lost} == {(2, "threshold")}
+    assert [(s.cell, s.name, s.definer) for s in flow.stale] == [(2, "threshold", 1)]

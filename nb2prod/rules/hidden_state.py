@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from nb2prod.analysis.dataflow import MissingRead, analyse_notebook
@@ -422,11 +423,41 @@ class NonIdempotentCell(Rule):
                 )
 
 
+# Top-level definitions a reader can see in a cell that does not parse: `x = ...`, `a, b = ...`,
+# `x: int = ...`, `def f`, `class C`, `import m as n`, `from m import a, b`.
+_VISIBLE_DEFINITION = re.compile(
+    r"^(?:(?:async[ \t]+)?def|class)[ \t]+(?P<definition>[A-Za-z_]\w*)"
+    r"|^(?P<targets>[A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*)[ \t]*(?::[^=\n]*)?=(?!=)"
+    r"|^(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?P<imported>[^#\n]+)",
+    re.MULTILINE,
+)
+
+
+def _names_broken_cells_may_define(context: LintContext) -> frozenset[str]:
+    names: set[str] = set()
+    for cell in context.notebook.code_cells:
+        parsed = context.parsed.get(cell.number)
+        if parsed is None or parsed.tree is not None or not parsed.is_python:
+            continue
+        for match in _VISIBLE_DEFINITION.finditer(cell.source):
+            if match["definition"]:
+                names.add(match["definition"])
+            elif match["targets"]:
+                names.update(part.strip() for part in match["targets"].split(","))
+            else:
+                for alias in match["imported"].strip("() ").split(","):
+                    bound = alias.split(" as ")[-1].strip().split(".")[0]
+                    if bound.isidentifier():
+                        names.add(bound)
+    return frozenset(names)
+
+
 class UndefinedName(Rule):
     """## What it does
     Reports a name that is read but that no cell defines, that is not a builtin, and that IPython
     does not provide (`display`, `get_ipython`, `In`, `Out`, `_`...). Star imports, `%run` and
-    `exec` make any name possible, so after one of them this rule stays silent.
+    `exec` make any name possible, so after one of them this rule stays silent. A name that a cell
+    which does not parse visibly defines (`name =  # TODO`) is left to syntax-error (NB002).
 
     ## Why is this bad?
     The cell raises `NameError` in a fresh kernel. When the cell's saved run shows it worked, the
@@ -450,12 +481,17 @@ class UndefinedName(Rule):
 
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
         seen: set[tuple[int, str]] = set()
+        broken_may_define: frozenset[str] | None = None
         for missing in context.dataflow.undefined:
             name = missing.read.name
             key = (missing.cell, name)
             if key in seen:
                 continue
             seen.add(key)
+            if broken_may_define is None:
+                broken_may_define = _names_broken_cells_may_define(context)
+            if name in broken_may_define:
+                continue  # `name =  # TODO` does not parse (NB002 says so) but does define it
             cell = context.cell(missing.cell)
             ran_clean = (
                 cell.execution_count is not None

@@ -130,9 +130,9 @@ _SEEDERS: dict[str, frozenset[str]] = {
     "random.seed": frozenset({"random"}),
     "numpy.random.seed": frozenset({"numpy"}),
     "torch.manual_seed": frozenset({"torch"}),
-    "torch.cuda.manual_seed": frozenset({"torch"}),
-    "torch.cuda.manual_seed_all": frozenset({"torch"}),
+    # torch.cuda.manual_seed(_all) seed the GPUs only: CPU draws stay unseeded.
     "torch.random.manual_seed": frozenset({"torch"}),
+    "pyro.set_rng_seed": frozenset({"random", "numpy", "torch"}),
     "tensorflow.random.set_seed": frozenset({"tensorflow"}),
     "tensorflow.set_random_seed": frozenset({"tensorflow"}),
     "tensorflow.compat.v1.set_random_seed": frozenset({"tensorflow"}),
@@ -335,7 +335,12 @@ class UnseededRandomness(Rule):
                     continue
                 yield from self._explicit_generator(context, index, call, name)
                 library = _random_library(name)
-                if library is not None and library not in seeded:
+                # `torch.randn(3, generator=g)`, `random_split(..., generator=...)`: its own generator.
+                if (
+                    library is not None
+                    and library not in seeded
+                    and _keyword_value(call, "generator") is None
+                ):
                     if library in first_use:
                         later_uses.setdefault(library, []).append((index, call))
                     else:
@@ -398,6 +403,10 @@ class UnseededRandomness(Rule):
                 return None
         elif short not in _SKLEARN_RANDOM and not (name.startswith("umap.") and short == "UMAP"):
             return None
+        elif short == "train_test_split":
+            shuffle = _keyword_value(call, "shuffle")
+            if isinstance(shuffle, ast.Constant) and shuffle.value is False:
+                return None  # no shuffling: random_state is ignored
         if any(item.arg is None for item in call.keywords):
             return None
         value = _keyword_value(call, "random_state")

@@ -49,3 +49,14 @@ def test_a_global_only_a_function_assigns_is_not_said_to_be_deleted() -> None:
 def test_a_deleted_global_is_still_said_to_be_deleted() -> None:
     (finding,) = lint("def f():\n    global g\n    g = 1", "f()", "del g", "print(g)")
     assert "after `del` removed it" in finding.message
+
+
+def test_names_a_cell_that_does_not_parse_visibly_defines_are_not_undefined() -> None:
+    # NB002 reports the broken cell; NB206 on every reader of its names would only repeat it.
+    found = lint(
+        "name =  # TODO: set a name\ndef helper(:\n    pass\nfrom os import path as p, sep\nlimit: int = ",
+        "print(name, helper, p, sep, limit, missing)",
+        select="NB206",
+    )
+    assert [(d.code, d.span.cell if d.span else None) for d in found] == [("NB206", 2)]
+    assert "`missing`" in found[0].message

@@ -47,6 +47,11 @@ def where(diagnostics: list[Diagnostic]) -> list[tuple[int, int]]:
 UNSEEDED = [
     (["import random\nx = random.random()"], [(1, 2)]),
     (["%pylab inline", "x = np.random.rand(3)"], [(2, 1)]),  # %pylab imports numpy as np
+    (["import torch\ntorch.cuda.manual_seed_all(0)\nx = torch.randn(3)"], [(1, 3)]),  # GPUs only
+    (["import torch, pyro\npyro.set_rng_seed(0)\nx = torch.randn(3)"], []),
+    (["import torch\ng = torch.Generator().manual_seed(0)\nx = torch.randn(3, generator=g)"], []),
+    (["from torch.utils.data import random_split\nparts = random_split(ds, [0.8, 0.2], generator=torch.Generator().manual_seed(42))"], []),
+    (["from sklearn.model_selection import train_test_split\na, b = train_test_split(X, shuffle=False)"], []),
     (["import random\nrandom.seed(1)\nx = random.random()"], []),
     (["import random\nrandom.seed()\nx = random.random()"], [(1, 3)]),  # seed() without a value is the clock
     (["import numpy as np", "np.random.seed(0)", "x = np.random.rand(3)"], []),

@@ -495,6 +495,7 @@ class AbsolutePath(Rule):
     Reports string literals that are absolute or home-directory paths: `/home/...`, `/Users/...`,
     `C:\\...`, `~/...`, `/content/drive/...`, `/mnt/...`, and other absolute paths to files. URLs and
     system paths such as `/dev/null` or `/tmp` are not reported, nor the tail of a joined path.
+    An f-string that starts with such a path (`f"/home/{user}/data.csv"`) is reported too.
 
     ## Why is this bad?
     The path exists on one machine. On a colleague's laptop, in CI or in a container the notebook
@@ -524,11 +525,32 @@ class AbsolutePath(Rule):
             if not index.strings:
                 continue
             tails = _string_continuations(index)
-            for node in index.strings:
-                if id(node) in index.docstrings or id(node) in tails:
+            candidates: list[tuple[ast.expr, str, str]] = []
+            for joined in index.of(ast.JoinedStr):
+                # f"/home/{user}/data.csv": the literal parts with a stand-in for each field.
+                if id(joined) in tails or not joined.values:  # type: ignore[attr-defined]
                     continue
-                value = str(node.value)
-                kind = _absolute_path_kind(value)
+                head = joined.values[0]  # type: ignore[attr-defined]
+                if isinstance(head, ast.Constant) and isinstance(head.value, str):
+                    text = "".join(
+                        str(part.value) if isinstance(part, ast.Constant) else "x"
+                        for part in joined.values  # type: ignore[attr-defined]
+                    )
+                    shown = "".join(
+                        str(part.value) if isinstance(part, ast.Constant) else "{…}"
+                        for part in joined.values  # type: ignore[attr-defined]
+                    )
+                    tails.add(id(head))
+                    candidates.append((joined, text, shown))  # type: ignore[arg-type]
+            candidates += [
+                (node, str(node.value), str(node.value))
+                for node in index.strings
+                if id(node) not in index.docstrings and id(node) not in tails
+            ]
+            for node, path_text, value in sorted(
+                candidates, key=lambda item: _source_position(item[0])
+            ):
+                kind = _absolute_path_kind(path_text)
                 if kind is None:
                     continue
                 where = {"home": "a home-directory path", "windows": "a Windows absolute path"}.get(

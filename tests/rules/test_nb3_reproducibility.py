@@ -108,6 +108,8 @@ ABSOLUTE = [
     (["p = 'data/train.csv'\nq = './x.csv'"], []),
     (["p = root + '/data/train.csv'"], []),
     (["p = f'{root}/home/x.csv'"], []),
+    (["p = f'/home/{user}/data/train.csv'"], [(1, 1)]),  # the fields stand in for names
+    (["p = f'/Users/bob/{name}.csv'\nq = f'/api/{version}/users'"], [(1, 1)]),
     (["p = os.path.join(root, '/data/x.csv')"], []),
     (["def f():\n    '''Reads /home/alice/data.csv.'''\n    return 1"], []),  # docstrings are prose
     (["endpoint = '/api/v1/users'\nsep = '/'"], []),

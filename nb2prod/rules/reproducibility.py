@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from nb2prod.analysis.parse import source_segment
+from nb2prod.analysis.parse import source_segment, walk_nodes
 from nb2prod.diagnostics import ClearOutputs, Diagnostic, Fix, Related, ReplaceText
 from nb2prod.magics import IPythonSyntax, shell_installs
 from nb2prod.notebook import Cell
@@ -269,6 +270,56 @@ def _frame_sample(call: ast.Call, pandas_names: set[str], list_names: set[str]) 
     return _pandas_receiver(receiver, pandas_names, list_names)
 
 
+@dataclass
+class _DeferredDraw:
+    """A draw from a global generator inside a module-level function, judged where it runs."""
+
+    library: str
+    index: CellIndex
+    call: ast.Call
+    seeded_at_definition: bool
+    counted: bool = False
+    reached: bool = False
+
+
+def _function_owners(index: CellIndex) -> dict[int, str]:
+    """id(call) -> the module-level function (``def f`` or ``f = lambda``) whose body holds it."""
+    owners: dict[int, str] = {}
+    if index.tree is None or not index.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
+        return owners
+    for statement in index.tree.body:
+        body: ast.AST | None = None
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name, body = statement.name, statement
+        elif (
+            isinstance(statement, ast.Assign)
+            and isinstance(statement.value, ast.Lambda)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+        ):
+            name, body = statement.targets[0].id, statement.value
+        if body is not None:
+            for node in walk_nodes(body):
+                if isinstance(node, ast.Call):
+                    owners[id(node)] = name
+    return owners
+
+
+def _functions_run_by(
+    call: ast.Call, deferred: dict[str, list[_DeferredDraw]], owners: dict[int, str]
+) -> list[str]:
+    """Functions with deferred draws that ``call`` runs: it calls one, or hands one on
+    (`df.apply(f)`, `map(f, xs)`), outside that function's own body."""
+    if not deferred:
+        return []
+    candidates = [call.func, *call.args, *(keyword.value for keyword in call.keywords)]
+    return [
+        node.id
+        for node in candidates
+        if isinstance(node, ast.Name) and node.id in deferred and owners.get(id(call)) != node.id
+    ]
+
+
 class UnseededRandomness(Rule):
     """## What it does
     Reports random numbers drawn without a seed: Python's `random`, `numpy.random` (the legacy
@@ -277,7 +328,9 @@ class UnseededRandomness(Rule):
     but were not given one, and pandas' `.sample()` without `random_state`, unless a
     seeding call (`random.seed`, `np.random.seed`, `torch.manual_seed`, `tf.random.set_seed`,
     `seed_everything`, ...) comes before them in notebook order. Import aliases are followed
-    (`import numpy as np`, `from numpy import random as npr`).
+    (`import numpy as np`, `from numpy import random as npr`). A draw inside a function defined
+    at the top of a cell (`def train(): ...`, `noise = lambda x: ...`) counts where the function is
+    first called or handed on (`df.apply(noise)`), so a seed set just before that call is enough.
 
     For each global generator the first unseeded use is reported, with the others as related
     locations; each scikit-learn call without `random_state` is reported on its own.
@@ -318,14 +371,23 @@ class UnseededRandomness(Rule):
         seeded: set[str] = set()
         pandas_names: set[str] | None = None
         list_names: set[str] = set()
-        first_use: dict[str, tuple[CellIndex, ast.Call]] = {}
-        later_uses: dict[str, list[tuple[CellIndex, ast.Call]]] = {}
+        uses: dict[str, list[tuple[CellIndex, ast.Call]]] = {}
+        # Draws inside a module-level function happen when it is called (or handed on), which
+        # may be after a seed: `def train(): ... torch.randn(...)`, then `torch.manual_seed(0)`.
+        deferred: dict[str, list[_DeferredDraw]] = {}
         for index in cell_indexes(context):
+            owners = _function_owners(index)
             for call, name in index.calls:
                 seeds = _seeding(name, call)
                 if seeds:
                     seeded |= seeds
                     continue
+                for function in _functions_run_by(call, deferred, owners):
+                    for draw in deferred[function]:
+                        if not draw.counted and draw.library not in seeded:
+                            draw.counted = True
+                            uses.setdefault(draw.library, []).append((draw.index, draw.call))
+                        draw.reached = True
                 if name is None:
                     if self._is_unseeded_sample(call) and "numpy" not in seeded:
                         if pandas_names is None:
@@ -336,20 +398,29 @@ class UnseededRandomness(Rule):
                 yield from self._explicit_generator(context, index, call, name)
                 library = _random_library(name)
                 # `torch.randn(3, generator=g)`, `random_split(..., generator=...)`: its own generator.
-                if (
-                    library is not None
-                    and library not in seeded
-                    and _keyword_value(call, "generator") is None
-                ):
-                    if library in first_use:
-                        later_uses.setdefault(library, []).append((index, call))
-                    else:
-                        first_use[library] = (index, call)
+                if library is not None and _keyword_value(call, "generator") is None:
+                    owner = owners.get(id(call))
+                    if owner is not None:
+                        draw = _DeferredDraw(library, index, call, library in seeded)
+                        deferred.setdefault(owner, []).append(draw)
+                    elif library not in seeded:
+                        uses.setdefault(library, []).append((index, call))
                     continue
                 if name.startswith(_RANDOM_STATE_PACKAGES) and "numpy" not in seeded:
                     diagnostic = self._random_state(context, index, call, name)
                     if diagnostic is not None:
                         yield diagnostic
+        # A function never called in the notebook: judged where it is defined, as before.
+        for draws in deferred.values():
+            for draw in draws:
+                if not draw.reached and not draw.seeded_at_definition and not draw.counted:
+                    uses.setdefault(draw.library, []).append((draw.index, draw.call))
+        first_use: dict[str, tuple[CellIndex, ast.Call]] = {}
+        later_uses: dict[str, list[tuple[CellIndex, ast.Call]]] = {}
+        for library, found in uses.items():
+            found.sort(key=lambda item: (item[0].cell.number, _source_position(item[1])))
+            first_use[library] = found[0]
+            later_uses[library] = found[1:]
         for library, (index, call) in first_use.items():
             others = later_uses.get(library, [])
             related = [

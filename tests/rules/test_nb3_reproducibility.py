@@ -47,6 +47,12 @@ def where(diagnostics: list[Diagnostic]) -> list[tuple[int, int]]:
 UNSEEDED = [
     (["import random\nx = random.random()"], [(1, 2)]),
     (["%pylab inline", "x = np.random.rand(3)"], [(2, 1)]),  # %pylab imports numpy as np
+    # A draw inside a function happens where the function runs.
+    (["import torch\ndef noise(x):\n    return x + torch.randn(3)", "torch.manual_seed(0)\ny = noise(1)"], []),
+    (["import torch\ndef noise(x):\n    return x + torch.randn(3)", "y = noise(1)", "torch.manual_seed(0)"], [(1, 3)]),
+    (["import torch\ndef noise(x):\n    return x + torch.randn(3)"], [(1, 3)]),  # never called: as written
+    (["import torch\nsim = lambda t: t + torch.randn_like(t)", "torch.manual_seed(0)\nz = sim(x)"], []),
+    (["import numpy as np\ndef jitter(v):\n    return v + np.random.rand()", "np.random.seed(1)\nout = df.apply(jitter)"], []),
     (["import torch\ntorch.cuda.manual_seed_all(0)\nx = torch.randn(3)"], [(1, 3)]),  # GPUs only
     (["import torch, pyro\npyro.set_rng_seed(0)\nx = torch.randn(3)"], []),
     (["import torch\ng = torch.Generator().manual_seed(0)\nx = torch.randn(3, generator=g)"], []),

@@ -416,7 +416,6 @@ def apply_fixes_to_run(
     fixed_count = 0
     remaining: list[Diagnostic] = []
     for _ in range(MAXIMUM_ROUNDS):
-        changed_paths: list[Path] = []
         changed: list[str] = []
         remaining = []
         for result in results:
@@ -444,12 +443,13 @@ def apply_fixes_to_run(
             )
             if write:
                 atomic_write_text(Path(result.path), change.after)
-            changed_paths.append(Path(result.path))
             changed.append(result.path)
-        if not changed_paths or relint is None:
+        if not changed or relint is None:
             break
         texts = None if write else {Path(path): changes[path].after for path in changed}
-        fresh = {result.path: result for result in relint(changed_paths, texts).results}
+        fresh = {
+            result.path: result for result in relint([Path(p) for p in changed], texts).results
+        }
         results = [fresh.get(result.path, result) for result in results]
     if relint is not None and changes:
         remaining = [d for result in results for d in result.diagnostics]

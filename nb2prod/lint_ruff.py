@@ -91,15 +91,9 @@ def has_ruff_config(start: Path) -> bool:
 
 @lru_cache(maxsize=4096)
 def _configured_folder(folder: Path) -> bool:
-    if any((folder / name).is_file() for name in _RUFF_CONFIG_FILES):
+    candidates = (folder / name for name in (*_RUFF_CONFIG_FILES, "pyproject.toml"))
+    if any(path.is_file() and is_ruff_config_file(path) for path in candidates):
         return True
-    pyproject = folder / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            if "[tool.ruff" in pyproject.read_text(encoding="utf-8", errors="replace"):
-                return True
-        except OSError:
-            pass
     return folder.parent != folder and _configured_folder(folder.parent)
 
 

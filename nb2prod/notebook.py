@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from nb2prod.errors import NotebookReadError
+from nb2prod.jsontext import JsonItem, array_items, object_members, skip_whitespace
 
 __all__ = [
     "Cell",
@@ -284,7 +285,6 @@ def read(path: Path | str) -> Notebook:
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # A whole JSON string (so that its commas and colons are skipped) or a separator and its space.
 _STRING_OR_SEPARATOR = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|([,:] ?)')
-_JSON_WHITESPACE = " \t\r\n"
 _INDENTATION = re.compile(r"[ \t]*")
 _DECODER = json.JSONDecoder()
 # Separators for a value that an indented file keeps on one line (``"tags": ["a", "b"]``).
@@ -400,21 +400,12 @@ def _separators_in(text: str, default: tuple[str, str]) -> tuple[str, str]:
 # -- Patching the original text: only values that changed are rewritten -----------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    """A JSON value as decoded and where its text starts and ends."""
-
-    value: Any
-    start: int
-    end: int
-
-
 def _patched_text(original: str, document: Mapping[str, Any], style: WriteStyle) -> str | None:
     """``original`` with each value that differs in ``document`` replaced; ``None`` on failure."""
     try:
-        start = _skip_whitespace(original, 0)
+        start = skip_whitespace(original, 0)
         value, end = _DECODER.raw_decode(original, start)
-        replacement = _patched_value(original, _Span(value, start, end), document, style)
+        replacement = _patched_value(original, JsonItem(value, start, end), document, style)
         patched = original[:start] + replacement + original[end:]
         # A patch that does not read back as the intended document is never written.
         return patched if json.loads(patched) == document else None
@@ -422,7 +413,7 @@ def _patched_text(original: str, document: Mapping[str, Any], style: WriteStyle)
         return None
 
 
-def _patched_value(text: str, span: _Span, new: Any, style: WriteStyle) -> str:
+def _patched_value(text: str, span: JsonItem, new: Any, style: WriteStyle) -> str:
     """The text for ``new`` where ``span`` is: the old text where equal, else patched or rewritten."""
     if type(span.value) is type(new) and span.value == new:
         return text[span.start : span.end]
@@ -439,18 +430,20 @@ def _patched_value(text: str, span: _Span, new: Any, style: WriteStyle) -> str:
     return "".join(pieces)
 
 
-def _paired_children(text: str, span: _Span, new: Any) -> list[tuple[_Span, _Span, Any]] | None:
+def _paired_children(
+    text: str, span: JsonItem, new: Any
+) -> list[tuple[JsonItem, JsonItem, Any]] | None:
     """Each part of the old value (its place, the old part to start from) with the new part.
 
     ``None`` when the two differ in shape: other keys, or another number of items.
     """
     old = span.value
     if isinstance(old, dict) and isinstance(new, dict) and list(old) == list(new):
-        members = _member_spans(text, span.start)
-        if [key for key, _ in members] == list(new):  # a repeated key in the text: rewrite
-            return [(child, child, new[key]) for key, child in members]
+        members = object_members(text, span.start)
+        if [member.key for member in members] == list(new):  # a repeated key in the text: rewrite
+            return [(member.value, member.value, new[member.key]) for member in members]
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        items = _item_spans(text, span.start)
+        items = array_items(text, span.start)
         return [
             (place, _equal_item(items, place, item), item)
             for place, item in zip(items, new, strict=True)
@@ -458,14 +451,14 @@ def _paired_children(text: str, span: _Span, new: Any) -> list[tuple[_Span, _Spa
     return None
 
 
-def _equal_item(items: list[_Span], place: _Span, new: Any) -> _Span:
+def _equal_item(items: list[JsonItem], place: JsonItem, new: Any) -> JsonItem:
     """The old item at ``place``, or one equal to ``new`` elsewhere: a moved cell keeps its text."""
     if place.value == new:
         return place
     return next((item for item in items if item.value == new), place)
 
 
-def _value_text(text: str, span: _Span, new: Any, style: WriteStyle) -> str:
+def _value_text(text: str, span: JsonItem, new: Any, style: WriteStyle) -> str:
     """``new`` serialised to replace ``span``: on one line if the old value was, else indented."""
     old_text = text[span.start : span.end]
     if style.indent is None or _is_one_line_container(span.value, old_text):
@@ -509,43 +502,6 @@ def _indent_inside(value_text: str, margin: str) -> str | None:
     if len(indentation) > len(margin) and indentation.startswith(margin):
         return indentation[len(margin) :]
     return None
-
-
-def _skip_whitespace(text: str, position: int) -> int:
-    while text[position] in _JSON_WHITESPACE:
-        position += 1
-    return position
-
-
-def _member_spans(text: str, start: int) -> list[tuple[str, _Span]]:
-    """Each ``"key": value`` of the object whose ``{`` is at ``start``, in the text's order."""
-    members: list[tuple[str, _Span]] = []
-    position = _skip_whitespace(text, start + 1)
-    while text[position] != "}":
-        key, position = _DECODER.raw_decode(text, position)
-        position = _skip_whitespace(text, position)
-        if text[position] != ":":
-            raise ValueError(f"expected ':' at offset {position}")
-        value_start = _skip_whitespace(text, position + 1)
-        value, value_end = _DECODER.raw_decode(text, value_start)
-        members.append((key, _Span(value, value_start, value_end)))
-        position = _skip_whitespace(text, value_end)
-        if text[position] == ",":
-            position = _skip_whitespace(text, position + 1)
-    return members
-
-
-def _item_spans(text: str, start: int) -> list[_Span]:
-    """Each item of the array whose ``[`` is at ``start``."""
-    items: list[_Span] = []
-    position = _skip_whitespace(text, start + 1)
-    while text[position] != "]":
-        value, end = _DECODER.raw_decode(text, position)
-        items.append(_Span(value, position, end))
-        position = _skip_whitespace(text, end)
-        if text[position] == ",":
-            position = _skip_whitespace(text, position + 1)
-    return items
 
 
 def source_lines(cell: Cell) -> Sequence[str]:

@@ -1,7 +1,7 @@
 """Surgical edits of notebook JSON text: set one member or insert one array item, and leave every other
 byte of the file as it was (key order, indentation, escapes, number spellings, outputs).
 
-Values are located with ``json.JSONDecoder.raw_decode`` (which reports where a value ends); new values
+Values are located with :mod:`nb2prod.jsontext` (``raw_decode`` reports where a value ends); new values
 are serialised in the file's own :class:`~nb2prod.notebook.WriteStyle` and indented to their depth.
 """
 
@@ -11,12 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from nb2prod.jsontext import array_items, object_members, skip_whitespace
 from nb2prod.notebook import WriteStyle
 
 __all__ = ["JsonText", "Member"]
-
-_DECODER = json.JSONDecoder()
-_WHITESPACE = " \t\r\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +27,6 @@ class Member:
     value_end: int
 
 
-def _skip(text: str, position: int) -> int:
-    while position < len(text) and text[position] in _WHITESPACE:
-        position += 1
-    return position
-
-
 class JsonText:
     """A JSON document as text plus the style to write new values in."""
 
@@ -45,52 +37,21 @@ class JsonText:
     # -- locating ---------------------------------------------------------------------------
     def root(self) -> int:
         """Offset of the top-level value (after a BOM and whitespace)."""
-        return _skip(self.text, 1 if self.text.startswith("\ufeff") else 0)
+        return skip_whitespace(self.text, 1 if self.text.startswith("\ufeff") else 0)
 
     def members(self, start: int) -> list[Member]:
         """The members of the object whose ``{`` is at ``start``."""
-        text = self.text
-        if text[start] != "{":
-            raise ValueError(f"expected an object at offset {start}")
-        found: list[Member] = []
-        position = _skip(text, start + 1)
-        if text[position] == "}":
-            return found
-        while True:
-            key_start = position
-            key, position = _DECODER.raw_decode(text, position)
-            position = _skip(text, position)
-            if text[position] != ":":
-                raise ValueError(f"expected ':' at offset {position}")
-            value_start = _skip(text, position + 1)
-            _, value_end = _DECODER.raw_decode(text, value_start)
-            found.append(Member(str(key), key_start, value_start, value_end))
-            position = _skip(text, value_end)
-            if text[position] == "}":
-                return found
-            if text[position] != ",":
-                raise ValueError(f"expected ',' at offset {position}")
-            position = _skip(text, position + 1)
+        return [
+            Member(member.key, member.key_start, member.value.start, member.value.end)
+            for member in object_members(self.text, start)
+        ]
 
     def member(self, start: int, key: str) -> Member | None:
         return next((member for member in self.members(start) if member.key == key), None)
 
     def items(self, start: int) -> list[tuple[int, int]]:
         """(start, end) of each item of the array whose ``[`` is at ``start``."""
-        text = self.text
-        if text[start] != "[":
-            raise ValueError(f"expected an array at offset {start}")
-        found: list[tuple[int, int]] = []
-        position = _skip(text, start + 1)
-        if text[position] == "]":
-            return found
-        while True:
-            _, end = _DECODER.raw_decode(text, position)
-            found.append((position, end))
-            position = _skip(text, end)
-            if text[position] == "]":
-                return found
-            position = _skip(text, position + 1)
+        return [(item.start, item.end) for item in array_items(self.text, start)]
 
     # -- writing ----------------------------------------------------------------------------
     def dumps(self, value: Any, depth: int) -> str:

@@ -305,8 +305,21 @@ def _function_owners(index: CellIndex) -> dict[int, str]:
     return owners
 
 
+class _Owners:
+    """:func:`_function_owners` of one cell, worked out when first asked: most cells draw nothing."""
+
+    def __init__(self, index: CellIndex) -> None:
+        self._index = index
+        self._owners: dict[int, str] | None = None
+
+    def get(self, call: ast.Call) -> str | None:
+        if self._owners is None:
+            self._owners = _function_owners(self._index)
+        return self._owners.get(id(call))
+
+
 def _functions_run_by(
-    call: ast.Call, deferred: dict[str, list[_DeferredDraw]], owners: dict[int, str]
+    call: ast.Call, deferred: dict[str, list[_DeferredDraw]], owners: _Owners
 ) -> list[str]:
     """Functions with deferred draws that ``call`` runs: it calls one, or hands one on
     (`df.apply(f)`, `map(f, xs)`), outside that function's own body."""
@@ -316,7 +329,7 @@ def _functions_run_by(
     return [
         node.id
         for node in candidates
-        if isinstance(node, ast.Name) and node.id in deferred and owners.get(id(call)) != node.id
+        if isinstance(node, ast.Name) and node.id in deferred and owners.get(call) != node.id
     ]
 
 
@@ -376,7 +389,7 @@ class UnseededRandomness(Rule):
         # may be after a seed: `def train(): ... torch.randn(...)`, then `torch.manual_seed(0)`.
         deferred: dict[str, list[_DeferredDraw]] = {}
         for index in cell_indexes(context):
-            owners = _function_owners(index)
+            owners = _Owners(index)
             for call, name in index.calls:
                 seeds = _seeding(name, call)
                 if seeds:
@@ -399,7 +412,7 @@ class UnseededRandomness(Rule):
                 library = _random_library(name)
                 # `torch.randn(3, generator=g)`, `random_split(..., generator=...)`: its own generator.
                 if library is not None and _keyword_value(call, "generator") is None:
-                    owner = owners.get(id(call))
+                    owner = owners.get(call)
                     if owner is not None:
                         draw = _DeferredDraw(library, index, call, library in seeded)
                         deferred.setdefault(owner, []).append(draw)

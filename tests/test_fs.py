@@ -154,6 +154,19 @@ def test_atomic_write_replaces_content_and_keeps_mode(tmp_path: Path) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == ["report.json"]
 
 
+def test_atomic_write_gives_a_new_file_the_mode_open_would(tmp_path: Path) -> None:
+    # mkstemp's 0600 made `-o report.json` and extracted modules unreadable to group and others.
+    previous = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "report.json", "{}")
+        os.umask(0o027)
+        atomic_write_text(tmp_path / "module.py", "x = 1\n")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "report.json").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "module.py").stat().st_mode) == 0o640
+
+
 def test_atomic_write_failure_leaves_the_old_file_and_no_temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "nb.ipynb"
     target.write_bytes(b"original")

@@ -89,11 +89,25 @@ _AUTOMAGICS = frozenset(
     }
 )
 
-_CANDIDATE = re.compile(
-    r"^[ \t]*(?:[%!?]|(?:" + "|".join(sorted(_AUTOMAGICS)) + r")[ \t]+\S)"
-    r"|\?[ \t]*$|=[ \t]*[%!]",
-    re.MULTILINE,
-)
+# What can start IPython syntax at the start of a line. The candidates are searched from a line
+# break, a literal the regex engine skips to, which is several times faster than `^` in MULTILINE.
+_LINE_START = r"[ \t]*(?:[%!?]|(?:" + "|".join(sorted(_AUTOMAGICS)) + r")[ \t]+\S)"
+_FIRST_LINE_CANDIDATE = re.compile(_LINE_START)
+_LATER_LINE_CANDIDATE = re.compile("\n" + _LINE_START)
+_HELP_CANDIDATE = re.compile(r"\?[ \t]*$", re.MULTILINE)
+_ASSIGNED_CANDIDATE = re.compile(r"=[ \t]*[%!]")
+
+
+def _may_hold_ipython_syntax(text: str) -> bool:
+    """False for most plain Python, cheaply: nothing in ``text`` can start IPython syntax."""
+    return (
+        _FIRST_LINE_CANDIDATE.match(text) is not None
+        or _LATER_LINE_CANDIDATE.search(text) is not None
+        or ("?" in text and _HELP_CANDIDATE.search(text) is not None)
+        or (("%" in text or "!" in text) and _ASSIGNED_CANDIDATE.search(text) is not None)
+    )
+
+
 _TOKEN = re.compile(
     r"(?P<comment>\#[^\n]*)"
     r"|(?P<string>(?<![\w])[rRbBuUfFtT]{0,2}(?:'''|\"\"\"|'|\"))"
@@ -370,7 +384,7 @@ def mask(source: str) -> MaskedSource:
         body = "\n".join(lines)
     else:
         body = source
-    if not _CANDIDATE.search(body):
+    if not _may_hold_ipython_syntax(body):
         if not syntax:
             return MaskedSource(source)
         return MaskedSource(body, tuple(syntax), cell_magic)

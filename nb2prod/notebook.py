@@ -160,7 +160,10 @@ def _structural_problem(document: object) -> str | None:
 
 
 def _upgrade_v3(document: dict[str, Any], path: Path | None) -> dict[str, Any]:
-    import nbformat
+    from nb2prod.jupyter_imports import without_unused_format_checkers
+
+    with without_unused_format_checkers():
+        import nbformat
 
     try:
         with warnings.catch_warnings():

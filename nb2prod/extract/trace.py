@@ -105,9 +105,12 @@ def trace_notebook(
 ) -> TraceResult:
     """Execute a copy of the notebook with recording cells at step boundaries; never touches the original."""
     result = TraceResult()
+    from nb2prod.jupyter_imports import without_unused_format_checkers
+
     try:
-        import nbclient
-        import nbformat
+        with without_unused_format_checkers():
+            import nbclient
+            import nbformat
     except ImportError as error:  # pragma: no cover - both are dependencies of nb2prod
         result.problems.append(
             Problem(f"--trace needs nbclient and nbformat: {error}", None, "error")

@@ -82,6 +82,7 @@ class CellIndex:
     references: list[ast.Attribute | ast.Name] = field(default_factory=list)
     loaded_names: frozenset[str] = frozenset()
     by_type: dict[type, list[ast.AST]] = field(default_factory=dict)
+    identifiers: frozenset[str] = frozenset()  # every name and attribute name in the cell
 
     def of(self, *types: type) -> list[Any]:
         """The cell's nodes of these classes; walk order within a class, classes in the order given."""
@@ -134,6 +135,8 @@ class _TreeNodes:
     references: list[ast.Attribute | ast.Name]  # Attribute nodes, then Name nodes, in walk order
     loaded_names: frozenset[str]  # names read (not only stored), attribute roots, global/nonlocal
     by_type: dict[type, list[ast.AST]]  # every node, grouped by class, each list in walk order
+    # Every name and attribute name: a rule looking for a few names skips cells without them.
+    identifiers: frozenset[str]
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
@@ -166,6 +169,7 @@ def tree_nodes(parsed: ParsedCell) -> _TreeNodes:
         [*attributes, *names],
         frozenset(loaded),
         by_type,
+        frozenset([*(name.id for name in names), *(item.attr for item in attributes)]),
     )
 
 
@@ -201,6 +205,7 @@ def cell_indexes(context: LintContext) -> list[CellIndex]:
             references=walked.references,
             loaded_names=walked.loaded_names,
             by_type=walked.by_type,
+            identifiers=walked.identifiers,
         )
         indexes.append(index)
     context.__dict__["_nb2prod_cell_indexes"] = indexes

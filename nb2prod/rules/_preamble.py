@@ -52,6 +52,8 @@ _AFFECTING_CALLS = frozenset(
         "setup", "reload", "importorskip", "filterwarnings", "simplefilter",
     }
 )  # fmt: skip
+# A call or assignment that changes imports names one of these (a cell without them cannot).
+_AFFECTING_NAMES = _PATH_AND_ENVIRONMENT | _AFFECTING_CALLS
 IMPORT_AFFECTING_MAGICS = frozenset({"cd", "env", "set_env"})
 
 
@@ -180,8 +182,9 @@ def _first_import_affecting_line(parsed: ParsedCell) -> int | None:
         for item in parsed.masked.syntax
         if item.kind == "line_magic" and item.name in IMPORT_AFFECTING_MAGICS
     ]
-    if parsed.tree is not None:
-        by_type = tree_nodes(parsed).by_type
+    walked = tree_nodes(parsed) if parsed.tree is not None else None
+    if walked is not None and not walked.identifiers.isdisjoint(_AFFECTING_NAMES):
+        by_type = walked.by_type
         lines.extend(
             call.lineno  # type: ignore[attr-defined]
             for call in by_type.get(ast.Call, ())

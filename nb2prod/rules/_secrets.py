@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,22 +30,26 @@ class SecretMatch:
 
 
 # (kind, pattern); the secret is group "secret" when present, else the whole match.
+# Each pattern starts with its literal marker, which the regex engine finds with a fast search
+# (outputs are megabytes of HTML and JavaScript); a lookbehind after the marker stands for the
+# word boundary before it: `AKIA(?<!\w.{4})` is `\bAKIA`. That scans about 50x faster than a
+# pattern starting with `\b`.
 _TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("AWS access key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
-    ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b")),
-    ("GitHub token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{60,255}\b")),
-    ("Slack token", re.compile(r"\bxox[baprse]-[A-Za-z0-9-]{10,250}")),
+    ("AWS access key", re.compile(r"(?:AKIA|ASIA|ABIA|ACCA)(?<!\w.{4})[0-9A-Z]{16}\b")),
+    ("GitHub token", re.compile(r"gh[pousr]_(?<!\w.{4})[A-Za-z0-9]{36,255}\b")),
+    ("GitHub token", re.compile(r"github_pat_(?<!\w.{11})[A-Za-z0-9_]{60,255}\b")),
+    ("Slack token", re.compile(r"xox[baprse]-(?<!\w.{5})[A-Za-z0-9-]{10,250}")),
     (
         "Slack webhook",
         re.compile(
             r"https://hooks\.slack\.com/services/(?P<secret>T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{12,})"
         ),
     ),
-    ("Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
-    ("OpenAI API key", re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")),
-    ("Stripe key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{20,}")),
-    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
-    ("Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{30,}\b")),
+    ("Anthropic API key", re.compile(r"sk-ant-(?<!\w.{7})[A-Za-z0-9_-]{20,}")),
+    ("OpenAI API key", re.compile(r"sk-(?<!\w.{3})(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")),
+    ("Stripe key", re.compile(r"[rs]k_live_(?<!\w.{8})[0-9A-Za-z]{20,}")),
+    ("Google API key", re.compile(r"AIza(?<!\w.{4})[0-9A-Za-z_-]{35}\b")),
+    ("Hugging Face token", re.compile(r"hf_(?<!\w.{3})[A-Za-z0-9]{30,}\b")),
     (
         "private key",
         re.compile(
@@ -57,14 +62,30 @@ _TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"[?&](?P<name>[A-Za-z][A-Za-z0-9_-]{1,30})=(?P<secret>[A-Za-z0-9._~+/%-]{6,256})"
         ),
     ),
-    ("bearer token", re.compile(r"\bBearer\s+(?P<secret>[A-Za-z0-9._~+/=-]{20,})")),
+    ("bearer token", re.compile(r"Bearer(?<!\w.{6})\s+(?P<secret>[A-Za-z0-9._~+/=-]{20,})")),
+    # `scheme://user:password@host`; the scheme before `://` is checked by _URL_SCHEME_BEFORE.
     (
         "password in a URL",
-        re.compile(
-            r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:(?P<secret>[^\s@/'\"]{3,128})@[\w.-]+"
-        ),
+        re.compile(r"://[^\s:/@'\"]{1,64}:(?P<secret>[^\s@/'\"]{3,128})@[\w.-]+"),
     ),
 )
+_URL_PASSWORD = "password in a URL"
+# The scheme that must end where `://` starts: searched with ``endpos`` at the `://`, so `\Z` is
+# there, while `\b` still sees the character before the scheme.
+_URL_SCHEME_BEFORE = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}\Z")
+
+
+def _url_password_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``\b[a-z][a-z0-9+.-]{1,20}`` + ``pattern``, in the order ``finditer`` of
+    that pattern would give them. Every such match holds exactly one `://` (the parts after it
+    exclude `/`), so each match of ``pattern`` is one candidate, kept when a scheme ends at it."""
+    resume = 0  # where finditer of the whole pattern would go on searching
+    for match in pattern.finditer(text):
+        start = match.start()
+        if _URL_SCHEME_BEFORE.search(text, max(resume, start - 21), start) is not None:
+            resume = match.end()
+            yield match
+
 
 # Names whose literal value is a credential: api_key, SECRET, token, password, passwd...
 _SECRET_NAME = re.compile(
@@ -188,16 +209,22 @@ def _find(text: str) -> tuple[SecretMatch, ...]:
     found: list[SecretMatch] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _TOKEN_PATTERNS:
-        marker = _MARKERS.get(kind)
-        if marker is not None and not any(item in text for item in marker):
+        # The patterns start with their markers, so they scan as fast as a test for them would;
+        # a query credential is only looked for in texts with a `?` (the pattern takes `&` too).
+        if kind == _QUERY and "?" not in text:
             continue
-        for match in pattern.finditer(text):
+        matches = (
+            _url_password_matches(pattern, text)
+            if kind == _URL_PASSWORD
+            else pattern.finditer(text)
+        )
+        for match in matches:
             group = "secret" if "secret" in pattern.groupindex else 0
             start, end = match.span(group)
             if any(start < other_end and other_start < end for other_start, other_end in taken):
                 continue
             value = match.group(group)
-            if kind == "password in a URL" and _PLACEHOLDER.match(value):
+            if kind == _URL_PASSWORD and _PLACEHOLDER.match(value):
                 continue
             if kind == _QUERY and not _is_query_secret(match.group("name"), value):
                 continue

@@ -606,7 +606,9 @@ class AbsolutePath(Rule):
 
     def check(self, context: LintContext) -> Iterator[Diagnostic]:
         for index in cell_indexes(context):
-            if not index.strings:
+            source = index.cell.source
+            # Every path reported holds a slash or a backslash (an escape in the source spells one).
+            if not index.strings or ("/" not in source and "\\" not in source):
                 continue
             tails = _string_continuations(index)
             candidates: list[tuple[ast.expr, str, str]] = []
@@ -1677,7 +1679,9 @@ class RemovedApi(Rule):
                                 (node.lineno, node.col_offset),
                                 self._report(context, index.cell, node, f"`{dotted}`", entry),
                             )
-            for node in index.references:  # Attribute and Name nodes only
+            # Attribute and Name nodes only; most cells name nothing removed.
+            mentions_removed = not index.identifiers.isdisjoint(_REMOVED_LAST_NAMES)
+            for node in index.references if mentions_removed else ():
                 last = node.attr if isinstance(node, ast.Attribute) else node.id
                 if last not in _REMOVED_LAST_NAMES or type(node.ctx) is not ast.Load:
                     continue

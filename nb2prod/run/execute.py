@@ -125,9 +125,12 @@ def _stderr_tail(handle: Any) -> str:
 
 
 def _prepare(request: ExecutionRequest, kernel_name: str, language: str) -> Any:
-    import nbformat
-    from papermill.execute import prepare_notebook_metadata, remove_error_markers
-    from papermill.parameterize import parameterize_notebook
+    from nb2prod.jupyter_imports import without_unused_format_checkers
+
+    with without_unused_format_checkers():
+        import nbformat
+        from papermill.execute import prepare_notebook_metadata, remove_error_markers
+        from papermill.parameterize import parameterize_notebook
 
     # reads() joins multi-line strings (sources saved as lists of lines), as nbclient expects.
     notebook = nbformat.reads(json.dumps(request.document), as_version=4)  # type: ignore[no-untyped-call]

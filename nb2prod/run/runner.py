@@ -85,7 +85,10 @@ def prepare_run(
 
 def run_prepared(prepared: PreparedRun) -> RunResult:
     """Execute a prepared run and write the output notebook (atomically) with ``metadata.nb2prod.run``."""
-    import nbformat
+    from nb2prod.jupyter_imports import without_unused_format_checkers
+
+    with without_unused_format_checkers():
+        import nbformat
 
     from nb2prod import notebook as notebook_io
     from nb2prod.fs import atomic_write_text

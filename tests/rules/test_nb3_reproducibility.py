@@ -391,6 +391,31 @@ def test_hardcoded_secret_ignores_lookups_placeholders_and_lookalikes(source: st
     assert lint("NB311", source) == []
 
 
+@pytest.mark.parametrize("token", [AWS, GITHUB, OPENAI, SLACK])
+def test_hardcoded_secret_needs_a_word_boundary_before_the_marker(token: str) -> None:
+    # The patterns start with the marker (fast to search) and check the boundary after it.
+    from nb2prod.rules._secrets import find_token_secrets
+
+    assert [match.value for match in find_token_secrets(token)] == [token]  # at the very start
+    assert [match.value for match in find_token_secrets(f"x = ({token})")] == [token]
+    assert find_token_secrets(f"x{token}") == ()
+    assert find_token_secrets(f"_{token}") == ()
+
+
+def test_password_in_a_url_needs_a_scheme_right_before_the_separator() -> None:
+    from nb2prod.rules._secrets import find_token_secrets
+
+    url = f"postgresql://admin:{PASSWORD}@db.example.com"
+    assert [match.value for match in find_token_secrets(url)] == [PASSWORD]
+    assert [match.value for match in find_token_secrets(f"(db+{url})")] == [PASSWORD]
+    assert find_token_secrets(f"://admin:{PASSWORD}@db.example.com") == ()  # no scheme
+    assert find_token_secrets(f"p://admin:{PASSWORD}@db.example.com") == ()  # one letter is none
+    assert find_token_secrets(f"{'a' * 30}://admin:{PASSWORD}@db.example.com") == ()  # too long
+    # A host that runs into the next URL's scheme: that scheme still counts.
+    two = f"a://u:{PASSWORD}@ftp://admin:{HEX_KEY}@db.example.com"
+    assert [match.value for match in find_token_secrets(two)] == [HEX_KEY]
+
+
 def test_error_output_without_name_or_value_still_says_what_it_is() -> None:
     nameless = nbformat.v4.new_output("error", ename="", evalue="", traceback=[])
     only_value = nbformat.v4.new_output("error", ename="", evalue="Kernel died", traceback=[])

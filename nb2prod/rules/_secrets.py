@@ -47,7 +47,9 @@ _TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("Anthropic API key", re.compile(r"sk-ant-(?<!\w.{7})[A-Za-z0-9_-]{20,}")),
     ("OpenAI API key", re.compile(r"sk-(?<!\w.{3})(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")),
-    ("Stripe key", re.compile(r"[rs]k_live_(?<!\w.{8})[0-9A-Za-z]{20,}")),
+    # Two patterns: "r" or "s" as the first character would stop the scan at every r and s.
+    ("Stripe key", re.compile(r"rk_live_(?<!\w.{8})[0-9A-Za-z]{20,}")),
+    ("Stripe key", re.compile(r"sk_live_(?<!\w.{8})[0-9A-Za-z]{20,}")),
     ("Google API key", re.compile(r"AIza(?<!\w.{4})[0-9A-Za-z_-]{35}\b")),
     ("Hugging Face token", re.compile(r"hf_(?<!\w.{3})[A-Za-z0-9]{30,}\b")),
     (

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from threading import Thread
 from typing import Protocol
 
 from nb2prod import notebook as notebook_io
@@ -18,7 +19,7 @@ from nb2prod.config import Settings
 from nb2prod.diagnostics import Diagnostic
 from nb2prod.errors import Nb2prodError, NotebookReadError
 from nb2prod.fs import discover_notebooks
-from nb2prod.notebook import Cell, Notebook
+from nb2prod.notebook import Cell, CellKind, Notebook
 from nb2prod.rules.base import LintContext, Rule
 from nb2prod.rules.notebook_errors import NonPythonNotebook, UnreadableNotebook
 from nb2prod.rules.registry import matches, select_rules
@@ -43,8 +44,9 @@ INTERNAL_ERROR_CODE = "NB000"
 class LintResult:
     """The findings for one file.
 
-    ``outline`` is the notebook without its outputs, kept only while whole-run passes still need
-    to map their findings onto cells (so they need not read the file again).
+    ``outline`` is the notebook without its outputs, kept only until ``lint_paths`` ends: whole-run
+    passes map their findings onto its cells, and a report may quote them (``LintRun.outlines``),
+    without reading the file again.
     """
 
     path: str
@@ -53,6 +55,29 @@ class LintResult:
     outline: Notebook | None = field(default=None, repr=False, compare=False)
     # Why the file could not be read, kept when NB001 is not selected (the CLI warns, as ruff does).
     unreadable: str | None = None
+
+    def __reduce__(self) -> tuple[Callable[..., LintResult], tuple[object, ...]]:
+        # Worker processes send results back by pickle: the outline goes as plain values, which
+        # pickle in C, not as cells, whose dataclass state takes Python code per field.
+        outline = _outline_values(self.outline) if self.outline is not None else None
+        return _unpickled_result, (
+            self.path,
+            self.diagnostics,
+            self.cell_count,
+            outline,
+            self.unreadable,
+        )
+
+
+def _unpickled_result(
+    path: str,
+    diagnostics: tuple[Diagnostic, ...],
+    cell_count: int,
+    outline: _OutlineValues | None,
+    unreadable: str | None,
+) -> LintResult:
+    notebook = _outline_from_values(outline) if outline is not None else None
+    return LintResult(path, diagnostics, cell_count, notebook, unreadable)
 
 
 class WholeRunPass(Protocol):
@@ -74,9 +99,14 @@ class WholeRunPass(Protocol):
 
 @dataclass
 class LintRun:
-    """The findings for a whole invocation, in the order the files were given."""
+    """The findings for a whole invocation, in the order the files were given.
+
+    ``outlines``: the notebooks read, by path, as :func:`outline_of` gives them, when the caller
+    asked to keep them (a report that quotes the cells need not read the files again).
+    """
 
     results: list[LintResult] = field(default_factory=list)
+    outlines: dict[str, Notebook] = field(default_factory=dict)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -145,13 +175,31 @@ def lint_notebook(
 def outline_of(notebook: Notebook) -> Notebook:
     """``notebook`` without outputs, metadata or markdown text: what mapping findings onto cells
     and honouring suppressions need, at a fraction of the size to send between processes."""
+    return _outline_from_values(_outline_values(notebook))
+
+
+# An outline as plain values: (path, converted, (kind, source, cell id, tags) per cell).
+_OutlineValues = tuple[
+    str | None, bool, tuple[tuple[CellKind, str, str | None, tuple[str, ...]], ...]
+]
+
+
+def _outline_values(notebook: Notebook) -> _OutlineValues:
+    path = str(notebook.path) if notebook.path is not None else None
     cells = tuple(
-        Cell(cell.index, cell.kind, cell.source, cell.cell_id, tags=cell.tags)
-        if cell.is_code
-        else Cell(cell.index, cell.kind, "", cell.cell_id, tags=cell.tags)
+        (cell.kind, cell.source if cell.is_code else "", cell.cell_id, cell.tags)
         for cell in notebook.cells
     )
-    return Notebook(notebook.path, cells, {}, converted=notebook.converted)
+    return path, notebook.converted, cells
+
+
+def _outline_from_values(values: _OutlineValues) -> Notebook:
+    path, converted, cell_values = values
+    cells = tuple(
+        Cell(index, kind, source, cell_id, tags=tags)
+        for index, (kind, source, cell_id, tags) in enumerate(cell_values)
+    )
+    return Notebook(Path(path) if path is not None else None, cells, {}, converted=converted)
 
 
 def lint_path(
@@ -233,13 +281,15 @@ def lint_paths(
     progress: Callable[[int, int], None] | None = None,
     extra: Iterable[WholeRunPass] = (),
     texts: Mapping[Path, str] | None = None,
+    keep_outlines: bool = False,
 ) -> LintRun:
     """Lint every notebook under ``paths``; results come back in discovery order.
 
     ``extra`` are whole-run passes (ruff, say) whose findings are merged in; each maps its own
     findings onto the notebooks the per-file lint read, and applies their suppressions.
     ``texts`` lints these files with this content instead of what is on disk (``--diff`` after
-    a round of fixes); ``paths`` are then those files, not searched.
+    a round of fixes); ``paths`` are then those files, not searched. ``keep_outlines`` keeps the
+    notebooks' outlines in the run.
     """
     if texts is not None:
         files = list(texts)
@@ -266,8 +316,9 @@ def lint_paths(
         if extra_pool
         else []
     )
-    outline = bool(passes)
+    outline = bool(passes) or keep_outlines
     results: list[LintResult]
+    pool_exit: Thread | None = None
     try:
         if jobs <= 1 or len(files) < 8:
             results = []
@@ -284,16 +335,25 @@ def lint_paths(
             chunk_size = max(1, min(8, len(files) // (jobs * 4) or 1))
             chunks = [files[i : i + chunk_size] for i in range(0, len(files), chunk_size)]
             results = []
-            with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
+            pool = ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable)
+            try:
                 for chunk_results in pool.map(
                     _lint_chunk, [(chunk, settings, rule_list, outline) for chunk in chunks]
                 ):
                     results.extend(chunk_results)
                     if progress:
                         progress(len(results), len(files))
-        if passes:
-            notebooks = {result.path: result.outline for result in results}
+            except BaseException:
+                pool.shutdown(cancel_futures=True)
+                raise
+            # The workers take a while to exit (10-15 ms, freeing their memory): they do while the
+            # whole-run passes finish, and lint_paths waits for them only at its end.
+            pool_exit = Thread(target=pool.shutdown)
+            pool_exit.start()
+        notebooks = {result.path: result.outline for result in results}
+        if outline:  # outlines are kept apart from the results from here on
             results = [replace(result, outline=None) for result in results]
+        if passes:
             for item, future in zip(passes, collecting, strict=True):
                 try:
                     merged = item.finish(future.result(), notebooks, settings)
@@ -306,9 +366,13 @@ def lint_paths(
                 if merged:
                     results = [_merge(result, merged.get(result.path, [])) for result in results]
     finally:
+        if pool_exit is not None:
+            pool_exit.join()
         if extra_pool is not None:  # after an error or Ctrl-C, do not wait for ruff
             extra_pool.shutdown(wait=False, cancel_futures=True)
-    return LintRun(results)
+    if not keep_outlines:
+        return LintRun(results)
+    return LintRun(results, {path: nb for path, nb in notebooks.items() if nb is not None})
 
 
 def _merge(result: LintResult, more: list[Diagnostic]) -> LintResult:

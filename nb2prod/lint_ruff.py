@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -184,9 +185,32 @@ def split_by_configuration(files: Sequence[Path]) -> tuple[list[Path], list[Path
         return list(files), []
     configured: list[Path] = []
     unconfigured: list[Path] = []
+    by_folder: dict[Path, bool] = {}  # resolving a path costs a system call per part of it
     for path in files:
-        (configured if has_ruff_config(path) else unconfigured).append(path)
+        # A plain file (not a link, not a folder) has its folder's configuration.
+        where = path.parent if _is_plain_file(path) else path
+        if where not in by_folder:
+            by_folder[where] = has_ruff_config(where)
+        (configured if by_folder[where] else unconfigured).append(path)
     return configured, unconfigured
+
+
+def _is_plain_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+def _real_path(path: str, real_folders: dict[str, str]) -> str:
+    """``os.path.realpath(path)``, resolving each folder once (``real_folders`` keeps them): a
+    run holds hundreds of files in a few folders, and realpath checks every part of a path."""
+    folder, name = os.path.split(path)
+    if name in ("", ".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
+    if folder not in real_folders:
+        real_folders[folder] = os.path.realpath(folder)
+    return os.path.join(real_folders[folder], name)
 
 
 def _failure(files: Sequence[Path], message: str) -> dict[str, list[Diagnostic]]:
@@ -275,7 +299,9 @@ def _position(location: object) -> tuple[int, int]:
 _IMPORT_EDIT = re.compile(r"(?:^|[\n;])[ \t]*(?:import|from)[ \t]+[\w.]")
 
 
-def _ruff_fix(raw: object, cell: Cell, finding: tuple[int, int, int, int]) -> Fix | None:
+def _ruff_fix(
+    raw: object, cell: Cell, finding: tuple[int, int, int, int], cells: _CellTexts
+) -> Fix | None:
     """ruff's fix as nb2prod edits, when every edit is known to lie in the finding's cell.
 
     ruff's JSON gives each edit's row within *a* cell, not which cell: a rename edits every cell
@@ -291,7 +317,7 @@ def _ruff_fix(raw: object, cell: Cell, finding: tuple[int, int, int, int]) -> Fi
     applicability = raw.get("applicability")
     if applicability not in ("safe", "unsafe", "display-only"):
         return None
-    lines = _LINES.split(cell.source)
+    lines = cells.lines(cell)
     edits: list[ReplaceText] = []
     for edit in raw.get("edits") or ():
         if not isinstance(edit, Mapping):
@@ -412,24 +438,51 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SHELL_EXPANSION = re.compile(r"\{([^{}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def names_ruff_cannot_see(notebook: Notebook) -> frozenset[str]:
-    """Names the notebook reads inside IPython syntax, which ruff does not parse: the statement
-    of ``%time``/``%timeit``, a magic's arguments, ``os.path.join?``, a shell command's
+def _names_in_ipython_syntax(source: str) -> frozenset[str]:
+    """Names a cell reads inside IPython syntax, which ruff does not parse: the statement of
+    ``%time``/``%timeit``, a magic's arguments, ``os.path.join?``, a shell command's
     ``{expression}``/``$name``."""
     from nb2prod.magics import mask
 
+    if "%" not in source and "!" not in source and "?" not in source:
+        return frozenset()  # no IPython syntax; masking, not parsing: this runs in the main process
     names: set[str] = set()
-    for cell in notebook.code_cells:
-        source = cell.source
-        if "%" not in source and "!" not in source and "?" not in source:
-            continue  # no IPython syntax; masking (not parsing: this runs in the main process)
-        for item in mask(source).syntax:
-            if item.kind in ("line_magic", "assigned_magic", "help"):
-                names.update(_IDENTIFIER.findall(item.arguments))
-            elif item.kind in ("shell", "assigned_shell"):
-                for expression, variable in _SHELL_EXPANSION.findall(item.arguments):
-                    names.update(_IDENTIFIER.findall(expression) if expression else (variable,))
+    for item in mask(source).syntax:
+        if item.kind in ("line_magic", "assigned_magic", "help"):
+            names.update(_IDENTIFIER.findall(item.arguments))
+        elif item.kind in ("shell", "assigned_shell"):
+            for expression, variable in _SHELL_EXPANSION.findall(item.arguments):
+                names.update(_IDENTIFIER.findall(expression) if expression else (variable,))
     return frozenset(names)
+
+
+class _CellTexts:
+    """What mapping findings reads from a cell's text, worked out once per cell: findings come
+    many to a cell, hundreds on a long one. Cells are known by identity, as the notebooks that
+    hold them outlive a mapping."""
+
+    def __init__(self) -> None:
+        self._lines: dict[int, list[str]] = {}
+        self._hidden_names: dict[int, frozenset[str]] = {}
+
+    def lines(self, cell: Cell) -> list[str]:
+        lines = self._lines.get(id(cell))
+        if lines is None:
+            lines = self._lines[id(cell)] = _LINES.split(cell.source)
+        return lines
+
+    def is_read_in_ipython_syntax(self, name: str, notebook: Notebook) -> bool:
+        """Whether some cell reads ``name`` where ruff cannot see it. Such a name is part of its
+        cell's text, so only the cells that contain it are masked."""
+        for cell in notebook.code_cells:
+            if name not in cell.source:
+                continue
+            names = self._hidden_names.get(id(cell))
+            if names is None:
+                names = self._hidden_names[id(cell)] = _names_in_ipython_syntax(cell.source)
+            if name in names:
+                return True
+        return False
 
 
 def _bound_name(cell: Cell, line: int, column: int, end_line: int, end_column: int) -> str:
@@ -454,7 +507,7 @@ def map_ruff_findings(
     from nb2prod.rules._removed_api import NUMPY_ATTRIBUTE_NAMES
 
     mapped: dict[str, list[Diagnostic]] = {}
-    hidden_names: dict[int, frozenset[str]] = {}
+    cells = _CellTexts()
     for finding in findings:
         filename = str(finding.get("filename", ""))
         notebook = notebooks.get(filename)
@@ -484,10 +537,8 @@ def map_ruff_findings(
         if code in ("F401", "F821") and cell is not None:
             # `import numpy as np` used only in `%time x = np.ones(3)`: ruff cannot see the use,
             # and its fix would delete an import the notebook needs. F821: `x` bound there.
-            hidden = hidden_names.get(id(notebook))
-            if hidden is None:
-                hidden = hidden_names[id(notebook)] = names_ruff_cannot_see(notebook)
-            if hidden and _bound_name(cell, line, column, end_line, end_column) in hidden:
+            bound = _bound_name(cell, line, column, end_line, end_column)
+            if bound and cells.is_read_in_ipython_syntax(bound, notebook):
                 continue
         span = (
             CellSpan(cell.number, line, column, end_line, end_column, cell.cell_id)
@@ -506,7 +557,9 @@ def map_ruff_findings(
                 source=source,
                 fix=None
                 if notebook.converted or cell is None
-                else _ruff_fix(finding.get("fix"), cell, (line, column, end_line, end_column)),
+                else _ruff_fix(
+                    finding.get("fix"), cell, (line, column, end_line, end_column), cells
+                ),
                 url=url,
             )
         )
@@ -654,8 +707,9 @@ class RuffPass:
             return _failure([Path(first)], collected.problem)
         wanted = {str(finding.get("filename", "")) for finding in collected.findings}
         by_ruff_name: dict[str, Notebook | None] = {}
+        real_folders: dict[str, str] = {}
         for display, notebook in notebooks.items():
-            for name in {os.path.abspath(display), os.path.realpath(display)} & wanted:
+            for name in {os.path.abspath(display), _real_path(display, real_folders)} & wanted:
                 by_ruff_name[name] = notebook
         findings = [
             *collected.findings,

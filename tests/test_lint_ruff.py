@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -302,6 +303,40 @@ def test_each_notebook_gets_the_ruff_configuration_ruff_would_give_it(
     assert found == {(str(bare), "F401"), (str(configured), "F401")}
     # --config: this ruff configuration for every notebook
     assert {str(d["code"]) for d in lint_json("--config", str(project / "pyproject.toml"), str(bare)) if d["source"] == "ruff"} == {"W291"}
+
+
+def test_a_linked_notebook_gets_the_configuration_of_the_file_it_links_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    target = write(tmp_path / "project" / "nb.ipynb", [new_code_cell("x = 1")])
+    (tmp_path / "project" / "ruff.toml").write_text("", encoding="utf-8")
+    plain = write(tmp_path / "bare" / "plain.ipynb", [new_code_cell("x = 1")])
+    link = tmp_path / "bare" / "link.ipynb"
+    link.symlink_to(target)
+    assert lint_ruff.split_by_configuration([link, plain, target]) == ([link, target], [plain])
+
+
+def test_real_paths_agree_with_os_realpath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # ruff names a file by its absolute or its real path; the real path is worked out per folder.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "real" / "sub" / "nb.ipynb").write_text("{}", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "real")
+    (tmp_path / "real" / "link.ipynb").symlink_to(tmp_path / "real" / "sub" / "nb.ipynb")
+    paths = [
+        "real/sub/nb.ipynb",
+        "linked/sub/nb.ipynb",
+        str(tmp_path / "linked" / "sub" / "nb.ipynb"),
+        "linked/sub/../link.ipynb",
+        "real/link.ipynb",
+        "linked/sub/missing.ipynb",
+        "nb.ipynb",
+        "linked/sub/",
+        "linked/..",
+    ]
+    real_folders: dict[str, str] = {}
+    assert [lint_ruff._real_path(path, real_folders) for path in paths] == [os.path.realpath(path) for path in paths]
 
 
 def test_ruff_noqa_on_a_multi_line_statement_is_ruffs_to_honour(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -126,8 +126,19 @@ def lint(
         from nb2prod.cli.lint_progress import LintProgress
 
         progress = LintProgress()
+    # Text output quotes the lines of findings: from the notebooks lint read, not read again
+    # (unless fixes change the files).
+    quotes_cells = output_format == "text" and not statistics and not (fix or diff)
     try:
-        run = lint_paths(targets, settings, rules, jobs=jobs, extra=extra, progress=progress)
+        run = lint_paths(
+            targets,
+            settings,
+            rules,
+            jobs=jobs,
+            extra=extra,
+            progress=progress,
+            keep_outlines=quotes_cells,
+        )
     finally:
         if progress is not None:
             progress.close()
@@ -169,7 +180,7 @@ def lint(
         from nb2prod.report.text import notebook_source_lookup
 
         color = output_format == "text" and output_file is None and _stdout_wants_color()
-        sources = notebook_source_lookup() if output_format == "text" else None
+        sources = notebook_source_lookup(run.outlines) if output_format == "text" else None
         emit(
             render(diagnostics, run.paths, output_format, color=color, sources=sources), output_file
         )

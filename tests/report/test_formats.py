@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from nb2prod.diagnostics import (
     CellSpan,
@@ -17,11 +19,12 @@ from nb2prod.diagnostics import (
     Related,
     ReplaceText,
 )
+from nb2prod.notebook import Cell, Notebook
 from nb2prod.report import FORMATS, render
 from nb2prod.report.github import render_github
 from nb2prod.report.junit import render_junit
 from nb2prod.report.sarif import render_sarif
-from nb2prod.report.text import format_location, render_text
+from nb2prod.report.text import format_location, notebook_source_lookup, render_text
 
 SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "sarif-2.1.0.json"
 
@@ -71,6 +74,17 @@ def test_text_truncates_long_lines_and_skips_unknown_sources() -> None:
     assert render_text([]) == ""
 
 
+def test_excerpts_come_from_the_notebooks_lint_read_and_other_cells_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# On disk"), new_code_cell("x = 1  # on disk")]), path)
+    outline = Notebook(path, (Cell(0, "markdown", ""), Cell(1, "code", "x = 1  # as lint read it")), {})
+    lookup = notebook_source_lookup({str(path): outline})
+    assert lookup(str(path), 2) == "x = 1  # as lint read it"
+    assert lookup(str(path), 1) == "# On disk"  # an outline keeps no markdown text
+    assert lookup(str(path), 3) is None
+    assert notebook_source_lookup()(str(path), 2) == "x = 1  # on disk"
+
+
 def test_text_marks_safe_fixes_and_colours_only_when_asked() -> None:
     fixable = diagnostic(fix=Fix("Move the cell", "safe", (MoveCells((1, 3, 2)),)))
     assert render_text([fixable]).startswith("a.ipynb:cell 3:2:9: NB201 [*] ")
@@ -110,6 +124,28 @@ def test_json_shape_with_fix_and_related() -> None:
 def test_json_keeps_unicode_readable() -> None:
     text = render([diagnostic(message="naïve ☃")], ["a.ipynb"], "json")
     assert "naïve ☃" in text
+
+
+def test_json_is_what_the_json_module_writes_for_each_finding() -> None:
+    # The renderer writes each line itself, for speed: it must match json's encoding exactly.
+    tricky = 'quote " backslash \\ tab \t newline \n bell \x07 del \x7f naïve ☃ 𝜋 \u2028 </script>'
+    findings = [
+        diagnostic(),
+        diagnostic(span=None, path=f"dir/{tricky}.ipynb"),
+        diagnostic(span=CellSpan(1, 2, 3, 4, 5), message=tricky, name=tricky, source="ruff"),
+        diagnostic(
+            fix=Fix(
+                tricky,
+                "display-only",
+                (ReplaceText(1, 1, 1, 1, 1, tricky), MoveCells(()), MoveCells((3,)), ClearOutputs(2), ClearOutputs(2, (0, 5))),
+            ),
+            related=(Related(CellSpan(7, 1, 5, 1, 12), tricky), Related(CellSpan(1), "")),
+        ),
+        diagnostic(fix=Fix("", "safe", ())),
+    ]
+    expected = "[\n" + ",\n".join("  " + json.dumps(d.to_dict(), ensure_ascii=False) for d in findings) + "\n]\n"
+    assert render(findings, ["a.ipynb"], "json") == expected
+    assert render([], [], "json") == "[]\n"
 
 
 def _validate_sarif(text: str) -> dict[str, object]:

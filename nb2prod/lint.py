@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from threading import Thread
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from nb2prod import notebook as notebook_io
 from nb2prod.config import Settings
@@ -24,6 +25,10 @@ from nb2prod.rules.base import LintContext, Rule
 from nb2prod.rules.notebook_errors import NonPythonNotebook, UnreadableNotebook
 from nb2prod.rules.registry import matches, select_rules
 from nb2prod.suppress import apply_suppressions
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+    from multiprocessing.context import BaseContext
 
 __all__ = [
     "LintResult",
@@ -265,6 +270,16 @@ def _lint_chunk(
         return [lint_path(path, settings, rules, outline=outline) for path in paths]
 
 
+def _worker_context() -> BaseContext | None:
+    """fork on Linux: the workers start at once, with nb2prod already imported (Python 3.14 made
+    forkserver the default there). Elsewhere the platform's default."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import multiprocessing
+
+    return multiprocessing.get_context("fork")
+
+
 def default_jobs() -> int:
     return max(
         1,
@@ -307,21 +322,38 @@ def lint_paths(
     jobs = jobs or default_jobs()
     rule_list = list(rules)
     passes = list(extra)
-    # Whole-run passes (ruff) wait on a subprocess: start them now so they overlap the per-file lint.
-    from concurrent.futures import ThreadPoolExecutor
-
-    extra_pool = ThreadPoolExecutor(max_workers=len(passes)) if passes else None
-    collecting = (
-        [extra_pool.submit(item.collect, files, settings, texts) for item in passes]
-        if extra_pool
-        else []
-    )
     outline = bool(passes) or keep_outlines
-    results: list[LintResult]
+    pool: ProcessPoolExecutor | None = None
+    pooled_results: Iterator[list[LintResult]] | None = None
+    if jobs > 1 and len(files) >= 8:
+        # Small chunks: notebooks differ a hundredfold in size, and the last chunk sets the end.
+        chunk_size = max(1, min(8, len(files) // (jobs * 4) or 1))
+        chunks = [files[i : i + chunk_size] for i in range(0, len(files), chunk_size)]
+        # The workers are forked here, at the first task, before any thread of ours starts: a
+        # thread caught holding a lock at fork time (an import's, say) leaves it held forever in
+        # the worker, which then hangs on its first import of that module.
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, initializer=gc.disable, mp_context=_worker_context()
+        )
+        pooled_results = pool.map(
+            _lint_chunk, [(chunk, settings, rule_list, outline) for chunk in chunks]
+        )
+    results: list[LintResult] = []
+    extra_pool: ThreadPoolExecutor | None = None
     pool_exit: Thread | None = None
     try:
-        if jobs <= 1 or len(files) < 8:
-            results = []
+        # Whole-run passes (ruff) wait on a subprocess: started now, they overlap the per-file lint.
+        from concurrent.futures import ThreadPoolExecutor
+
+        extra_pool = ThreadPoolExecutor(max_workers=len(passes)) if passes else None
+        collecting = (
+            [extra_pool.submit(item.collect, files, settings, texts) for item in passes]
+            if extra_pool is not None
+            else []
+        )
+        if pool is None or pooled_results is None:
             with no_cyclic_gc():
                 for index, path in enumerate(files, start=1):
                     text = texts.get(path) if texts is not None else None
@@ -329,17 +361,8 @@ def lint_paths(
                     if progress:
                         progress(index, len(files))
         else:
-            from concurrent.futures import ProcessPoolExecutor
-
-            # Small chunks: notebooks differ a hundredfold in size, and the last chunk sets the end.
-            chunk_size = max(1, min(8, len(files) // (jobs * 4) or 1))
-            chunks = [files[i : i + chunk_size] for i in range(0, len(files), chunk_size)]
-            results = []
-            pool = ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable)
             try:
-                for chunk_results in pool.map(
-                    _lint_chunk, [(chunk, settings, rule_list, outline) for chunk in chunks]
-                ):
+                for chunk_results in pooled_results:
                     results.extend(chunk_results)
                     if progress:
                         progress(len(results), len(files))
@@ -368,6 +391,8 @@ def lint_paths(
     finally:
         if pool_exit is not None:
             pool_exit.join()
+        elif pool is not None:  # a pass failed to start: do not leave the workers behind
+            pool.shutdown(cancel_futures=True)
         if extra_pool is not None:  # after an error or Ctrl-C, do not wait for ruff
             extra_pool.shutdown(wait=False, cancel_futures=True)
     if not keep_outlines:

@@ -1050,22 +1050,20 @@ class _FactsVisitor(ast.NodeVisitor):
         ):
             self.defines_unknown = True
         if isinstance(function, ast.Attribute):
-            root = _root_name(function.value)
+            method = function.attr
+            inplace = bool(node.keywords) and any(
+                keyword.arg == "inplace"
+                and isinstance(keyword.value, ast.Constant)
+                and keyword.value.value is True
+                for keyword in node.keywords
+            )
+            # Most method calls mutate nothing: the receiver is looked at only for those that may.
+            root = _root_name(function.value) if inplace or method in MUTATING_METHODS else None
             if root is not None and not self._is_local(root.id):
-                method = function.attr
-                inplace = any(
-                    keyword.arg == "inplace"
-                    and isinstance(keyword.value, ast.Constant)
-                    and keyword.value.value is True
-                    for keyword in node.keywords
-                )
                 value_used = node is not self.statement_call and (
                     not self.discarded_calls or id(node) not in self.discarded_calls
                 )
-                if inplace or (
-                    method in MUTATING_METHODS
-                    and not (value_used and method in RETURNS_NONE_METHODS)
-                ):
+                if inplace or not (value_used and method in RETURNS_NONE_METHODS):
                     self.generic_visit(node)
                     self._mutate(
                         root,

@@ -270,18 +270,6 @@ def _lint_chunk(
         return [lint_path(path, settings, rules, outline=outline) for path in paths]
 
 
-def _largest_first(files: Sequence[Path]) -> list[int]:
-    """Positions in ``files``, largest file first (unreadable ones count as empty)."""
-
-    def size(position: int) -> int:
-        try:
-            return os.stat(files[position]).st_size
-        except OSError:
-            return 0
-
-    return sorted(range(len(files)), key=size, reverse=True)
-
-
 def _worker_context() -> BaseContext | None:
     """fork on Linux: the workers start at once, with nb2prod already imported (Python 3.14 made
     forkserver the default there). Elsewhere the platform's default."""
@@ -337,14 +325,10 @@ def lint_paths(
     outline = bool(passes) or keep_outlines
     pool: ProcessPoolExecutor | None = None
     pooled_results: Iterator[list[LintResult]] | None = None
-    pool_order: list[int] = []
     if jobs > 1 and len(files) >= 8:
         # Small chunks: notebooks differ a hundredfold in size, and the last chunk sets the end.
         chunk_size = max(1, min(8, len(files) // (jobs * 4) or 1))
-        # Largest files first: the last tasks are then small ones and the workers finish together.
-        pool_order = _largest_first(files)
-        ordered = [files[i] for i in pool_order]
-        chunks = [ordered[i : i + chunk_size] for i in range(0, len(ordered), chunk_size)]
+        chunks = [files[i : i + chunk_size] for i in range(0, len(files), chunk_size)]
         # The workers are forked here, at the first task, before any thread of ours starts: a
         # thread caught holding a lock at fork time (an import's, say) leaves it held forever in
         # the worker, which then hangs on its first import of that module.
@@ -385,10 +369,6 @@ def lint_paths(
             except BaseException:
                 pool.shutdown(cancel_futures=True)
                 raise
-            in_discovery_order: list[LintResult | None] = [None] * len(files)
-            for position, result in zip(pool_order, results, strict=True):
-                in_discovery_order[position] = result
-            results = [result for result in in_discovery_order if result is not None]
             # The workers take a while to exit (10-15 ms, freeing their memory): they do while the
             # whole-run passes finish, and lint_paths waits for them only at its end.
             pool_exit = Thread(target=pool.shutdown)

@@ -1888,14 +1888,19 @@ def _target_name(target: ast.AST) -> str | None:
     return None
 
 
+# requests' and aiohttp's credential objects, built from a user name and a password.
+_AUTH_CLASSES = frozenset({"HTTPBasicAuth", "HTTPDigestAuth", "HTTPProxyAuth", "BasicAuth"})
+
+
 class HardcodedSecret(Rule):
     """## What it does
     Reports credentials written into the notebook, in cell sources **and in saved outputs**: AWS
     access keys, GitHub, Slack, OpenAI, Anthropic, Stripe, Google and Hugging Face tokens, private
     key blocks, passwords in URLs (`postgresql://user:secret@host`), credentials in URL queries
-    (`?apikey=...`, `&access_token=...`, `&appid=...`), `Bearer` tokens, and string literals
-    assigned to names such as `api_key`, `*_token`, `password` or `SECRET` that look like real
-    values. The message shows the secret masked, never in full.
+    (`?apikey=...`, `&access_token=...`, `&appid=...`), `Bearer` tokens, passwords passed to
+    `auth=(user, password)`, `HTTPBasicAuth(user, password)` or `server.login(user, password)`,
+    and string literals assigned to names such as `api_key`, `*_token`, `password` or `SECRET`
+    that look like real values. The message shows the secret masked, never in full.
 
     ## Why is this bad?
     A notebook is shared, committed and rendered on the web with its outputs. Anyone who can read it
@@ -1976,6 +1981,23 @@ class HardcodedSecret(Rule):
                         assigned,
                     )
         lowered = cell.source.lower()
+        for where, value_node in (
+            self._auth_passwords(index) if "auth" in lowered or "login" in lowered else ()
+        ):
+            value = literal_string(value_node)
+            position = (value_node.lineno, value_node.col_offset)
+            if (
+                value is None
+                or position in reported
+                or not looks_like_secret_value("password", value)
+            ):
+                continue
+            reported.add(position)
+            yield self.diagnostic(
+                context,
+                node_span(context, cell, value_node),
+                f"a literal password `{mask_secret(value)}` is passed to `{where}` in cell {cell.number}; load it from the environment (`os.environ[...]`) or a secrets manager",
+            )
         if not any(hint in lowered for hint in _SECRET_NAME_HINTS):
             return
         for name, value_node in self._assignments(index):
@@ -1994,6 +2016,35 @@ class HardcodedSecret(Rule):
             span,
             f"`{name}` is set to a literal secret `{mask_secret(value)}` in cell {cell.number}; load it from the environment (`os.environ[...]`) or a secrets manager",
         )
+
+    @staticmethod
+    def _auth_passwords(index: CellIndex) -> Iterator[tuple[str, ast.expr]]:
+        """The password of `auth=(user, password)`, `HTTPBasicAuth(user, password)` and
+        `server.login(user, password)` (smtplib, ftplib, imaplib), with where it is passed."""
+        pairs: list[tuple[str, ast.expr]] = [
+            ("auth=(…)", node.value) for node in index.of(ast.keyword) if node.arg == "auth"
+        ]
+        pairs += [  # `session.auth = (user, password)`
+            ("auth = (…)", node.value)
+            for node in index.of(ast.Assign)
+            if any(_target_name(target) == "auth" for target in node.targets)
+        ]
+        for where, value in pairs:
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == 2:
+                yield where, value.elts[1]
+        for call, _ in index.calls:
+            function = call.func
+            name = (
+                function.attr
+                if isinstance(function, ast.Attribute)
+                else getattr(function, "id", None)
+            )
+            if len(call.args) != 2 or any(
+                isinstance(argument, ast.Starred) for argument in call.args
+            ):
+                continue
+            if name in _AUTH_CLASSES or (name == "login" and isinstance(function, ast.Attribute)):
+                yield f"{name}(…)", call.args[1]
 
     @staticmethod
     def _assignments(index: CellIndex) -> Iterator[tuple[str, ast.expr]]:

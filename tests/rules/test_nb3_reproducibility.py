@@ -356,6 +356,10 @@ SECRETS = [
     ([f"url = 'https://www.example.com/query?symbol=IBM&apikey={QUERY_KEY}'"], QUERY_KEY),
     ([f"!curl 'https://example.com/v1/items?access_token={GENERIC}'"], GENERIC),
     ([f"headers = {{'Authorization': 'Bearer {HEX_KEY}'}}"], HEX_KEY),
+    ([f"r = requests.get(url, auth=('admin', '{PASSWORD}'))"], PASSWORD),
+    ([f"from requests.auth import HTTPBasicAuth\nr = requests.get(url, auth=HTTPBasicAuth('me', '{PASSWORD}'))"], PASSWORD),
+    ([f"session.auth = ('admin', '{PASSWORD}')"], PASSWORD),
+    ([f"server = smtplib.SMTP('smtp.example.com', 587)\nserver.login('me@example.com', '{PASSWORD}')"], PASSWORD),
 ]
 
 
@@ -383,6 +387,9 @@ NOT_SECRETS = [
     "u = 'https://example.com/search?page=2&sort=created_at_2020_desc'",
     "h = {'Authorization': 'Bearer ' + token}\nnote = 'Bearer tokens expire after an hour'",
     "slack = 'xoxp-" + "1-2-3-" + "0" * 32 + "'\nlabel = 'xoxb-" + "1-2-3-deadbeef'",  # placeholders
+    # Passwords read from elsewhere, or placeholders, in the places credentials are passed.
+    "r = requests.get(url, auth=(user, os.environ['PW']))\ns.auth = ('user', '<password>')",
+    "server.login(EMAIL, getpass.getpass())\nftp.login('anonymous', 'your_password')\nlogin(a, b)",
 ]
 
 

@@ -121,6 +121,22 @@ _TORCH_RANDOM_FUNCTIONS = frozenset(
         "poisson",
     }
 )
+# torch.nn layers whose weights are drawn from torch's global generator when they are built.
+_TORCH_RANDOM_LAYERS = frozenset(
+    {
+        "Linear", "Bilinear", "LazyLinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d",
+        "ConvTranspose2d", "ConvTranspose3d", "LazyConv1d", "LazyConv2d", "LazyConv3d",
+        "Embedding", "EmbeddingBag", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+        "MultiheadAttention", "Transformer", "TransformerEncoderLayer", "TransformerDecoderLayer",
+    }
+)  # fmt: skip
+# torch.nn.init functions that draw (constant_, ones_, zeros_, eye_ and dirac_ do not).
+_TORCH_RANDOM_INIT = frozenset(
+    {
+        "uniform_", "normal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+        "kaiming_normal_", "trunc_normal_", "orthogonal_", "sparse_",
+    }
+)  # fmt: skip
 _TENSORFLOW_NOT_RANDOM = frozenset(
     {"set_seed", "Generator", "get_global_generator", "set_global_generator", "experimental"}
 )
@@ -237,6 +253,11 @@ def _random_library(name: str) -> str | None:
         return "torch"
     if name == "torch.utils.data.random_split":
         return "torch"
+    if parts[:2] == ["torch", "nn"] and (
+        (len(parts) == 3 and parts[2] in _TORCH_RANDOM_LAYERS)
+        or (len(parts) == 4 and parts[2] == "init" and parts[3] in _TORCH_RANDOM_INIT)
+    ):
+        return "torch"
     if (
         parts[:2] == ["tensorflow", "random"]
         and len(parts) == 3
@@ -270,6 +291,14 @@ def _frame_sample(call: ast.Call, pandas_names: set[str], list_names: set[str]) 
     return _pandas_receiver(receiver, pandas_names, list_names)
 
 
+def _shuffling_loader(name: str, call: ast.Call) -> str | None:
+    """ "torch" for `DataLoader(..., shuffle=True)`: each epoch's order comes from torch's generator."""
+    if name != "torch.utils.data.DataLoader":
+        return None
+    shuffle = _keyword_value(call, "shuffle")
+    return "torch" if isinstance(shuffle, ast.Constant) and shuffle.value is True else None
+
+
 @dataclass
 class _DeferredDraw:
     """A draw from a global generator inside a module-level function, judged where it runs."""
@@ -283,7 +312,8 @@ class _DeferredDraw:
 
 
 def _function_owners(index: CellIndex) -> dict[int, str]:
-    """id(call) -> the module-level function (``def f`` or ``f = lambda``) whose body holds it."""
+    """id(call) -> the module-level function (``def f`` or ``f = lambda``) or class (for calls in
+    its methods) whose body holds it."""
     owners: dict[int, str] = {}
     if index.tree is None or not index.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
         return owners
@@ -302,6 +332,13 @@ def _function_owners(index: CellIndex) -> dict[int, str]:
             for node in walk_nodes(body):
                 if isinstance(node, ast.Call):
                     owners[id(node)] = name
+        elif isinstance(statement, ast.ClassDef):
+            # Methods run when the class is used (`Net()`); the class body itself runs now.
+            for method in statement.body:
+                if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    for node in walk_nodes(method):
+                        if isinstance(node, ast.Call):
+                            owners[id(node)] = statement.name
     return owners
 
 
@@ -338,12 +375,16 @@ class UnseededRandomness(Rule):
     Reports random numbers drawn without a seed: Python's `random`, `numpy.random` (the legacy
     functions, and `default_rng()` / `RandomState()` without a seed), `torch`, `tensorflow`, and
     scikit-learn estimators, splitters and helpers (`shuffle`, `resample`) that take `random_state`
-    but were not given one, and pandas' `.sample()` without `random_state`, unless a
+    but were not given one, pandas' `.sample()` without `random_state`, torch layers whose weights
+    start random (`nn.Linear`, `nn.Conv2d`, `nn.LSTM`, ...), `nn.init` functions that draw, and
+    `DataLoader(..., shuffle=True)` without a `generator`, unless a
     seeding call (`random.seed`, `np.random.seed`, `torch.manual_seed`, `tf.random.set_seed`,
     `seed_everything`, ...) comes before them in notebook order. Import aliases are followed
     (`import numpy as np`, `from numpy import random as npr`). A draw inside a function defined
     at the top of a cell (`def train(): ...`, `noise = lambda x: ...`) counts where the function is
-    first called or handed on (`df.apply(noise)`), so a seed set just before that call is enough.
+    first called or handed on (`df.apply(noise)`), so a seed set just before that call is enough;
+    a draw in a class's methods (`self.fc = nn.Linear(...)` in `__init__`) counts where the class
+    is first used (`model = Net()`).
 
     For each global generator the first unseeded use is reported, with the others as related
     locations; each scikit-learn call without `random_state` is reported on its own.
@@ -409,7 +450,7 @@ class UnseededRandomness(Rule):
                             yield self._sample_diagnostic(context, index, call)
                     continue
                 yield from self._explicit_generator(context, index, call, name)
-                library = _random_library(name)
+                library = _random_library(name) or _shuffling_loader(name, call)
                 # `torch.randn(3, generator=g)`, `random_split(..., generator=...)`: its own generator.
                 if library is not None and _keyword_value(call, "generator") is None:
                     owner = owners.get(call)

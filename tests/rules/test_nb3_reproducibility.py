@@ -48,6 +48,16 @@ UNSEEDED = [
     (["import random\nx = random.random()"], [(1, 2)]),
     (["%pylab inline", "x = np.random.rand(3)"], [(2, 1)]),  # %pylab imports numpy as np
     # A draw inside a function happens where the function runs.
+    # torch layers start with random weights; a shuffling DataLoader draws each epoch's order.
+    (["import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 8), nn.ReLU())"], [(1, 2)]),
+    (["import torch\nfrom torch import nn\ntorch.manual_seed(0)\nfc = nn.Linear(4, 2)\nnn.init.xavier_uniform_(fc.weight)"], []),
+    (["import torch\nnn = torch.nn\nfc = torch.nn.Linear(4, 2)\ntorch.nn.init.zeros_(fc.bias)"], [(1, 3)]),
+    (["from torch.utils.data import DataLoader\nloader = DataLoader(ds, batch_size=32, shuffle=True)"], [(1, 2)]),
+    (["from torch.utils.data import DataLoader\nval = DataLoader(ds, batch_size=32)\ng = DataLoader(ds, shuffle=True, generator=gen)"], []),
+    # A draw in a class's methods happens where the class is used.
+    (["import torch\nfrom torch import nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 2)", "torch.manual_seed(0)\nmodel = Net()"], []),
+    (["import torch\nfrom torch import nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 2)", "model = Net()", "torch.manual_seed(0)"], [(1, 6)]),
+    (["import numpy as np\nclass Noise:\n    scale = np.random.rand()"], [(1, 3)]),  # the class body runs now
     (["import torch\ndef noise(x):\n    return x + torch.randn(3)", "torch.manual_seed(0)\ny = noise(1)"], []),
     (["import torch\ndef noise(x):\n    return x + torch.randn(3)", "y = noise(1)", "torch.manual_seed(0)"], [(1, 3)]),
     (["import torch\ndef noise(x):\n    return x + torch.randn(3)"], [(1, 3)]),  # never called: as written

@@ -137,6 +137,15 @@ _TORCH_RANDOM_INIT = frozenset(
         "kaiming_normal_", "trunc_normal_", "orthogonal_", "sparse_",
     }
 )  # fmt: skip
+# Keras layers whose weights start random (initialised from TensorFlow's or Keras' global seed).
+_KERAS_RANDOM_LAYERS = frozenset(
+    {
+        "Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose",
+        "Conv2DTranspose", "Conv3DTranspose", "SeparableConv1D", "SeparableConv2D",
+        "DepthwiseConv2D", "LSTM", "GRU", "SimpleRNN", "Embedding", "MultiHeadAttention",
+    }
+)  # fmt: skip
+_KERAS_LAYER_MODULES = (["keras", "layers"], ["tensorflow", "keras", "layers"])
 _TENSORFLOW_NOT_RANDOM = frozenset(
     {"set_seed", "Generator", "get_global_generator", "set_global_generator", "experimental"}
 )
@@ -265,6 +274,8 @@ def _random_library(name: str) -> str | None:
         and not parts[2].startswith("stateless")
     ):
         return "tensorflow"
+    if parts[:-1] in _KERAS_LAYER_MODULES and parts[-1] in _KERAS_RANDOM_LAYERS:
+        return "tensorflow"
     if name in (
         "tensorflow.random_normal",
         "tensorflow.random_uniform",
@@ -376,8 +387,9 @@ class UnseededRandomness(Rule):
     functions, and `default_rng()` / `RandomState()` without a seed), `torch`, `tensorflow`, and
     scikit-learn estimators, splitters and helpers (`shuffle`, `resample`) that take `random_state`
     but were not given one, pandas' `.sample()` without `random_state`, torch layers whose weights
-    start random (`nn.Linear`, `nn.Conv2d`, `nn.LSTM`, ...), `nn.init` functions that draw, and
-    `DataLoader(..., shuffle=True)` without a `generator`, unless a
+    start random (`nn.Linear`, `nn.Conv2d`, `nn.LSTM`, ...), `nn.init` functions that draw,
+    `DataLoader(..., shuffle=True)` without a `generator`, and Keras layers (`layers.Dense`,
+    `layers.Conv2D`, ...), unless a
     seeding call (`random.seed`, `np.random.seed`, `torch.manual_seed`, `tf.random.set_seed`,
     `seed_everything`, ...) comes before them in notebook order. Import aliases are followed
     (`import numpy as np`, `from numpy import random as npr`). A draw inside a function defined

@@ -54,6 +54,9 @@ UNSEEDED = [
     (["import torch\nnn = torch.nn\nfc = torch.nn.Linear(4, 2)\ntorch.nn.init.zeros_(fc.bias)"], [(1, 3)]),
     (["from torch.utils.data import DataLoader\nloader = DataLoader(ds, batch_size=32, shuffle=True)"], [(1, 2)]),
     (["from torch.utils.data import DataLoader\nval = DataLoader(ds, batch_size=32)\ng = DataLoader(ds, shuffle=True, generator=gen)"], []),
+    (["from tensorflow.keras import layers\nm = keras.Sequential([layers.Dense(8), layers.Dense(1)])"], [(1, 2)]),
+    (["import tensorflow as tf\ntf.random.set_seed(1)\nd = tf.keras.layers.Dense(4)\nn = tf.keras.layers.BatchNormalization()"], []),
+    (["import keras\nkeras.utils.set_random_seed(7)\nfrom keras import layers\nc = layers.Conv2D(8, 3)"], []),
     # A draw in a class's methods happens where the class is used.
     (["import torch\nfrom torch import nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 2)", "torch.manual_seed(0)\nmodel = Net()"], []),
     (["import torch\nfrom torch import nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 2)", "model = Net()", "torch.manual_seed(0)"], [(1, 6)]),

@@ -46,6 +46,16 @@ def _expect(text: str, position: int, character: str) -> None:
         raise ValueError(f"expected {character!r} at offset {position}")
 
 
+def _after_item(text: str, position: int, closer: str) -> int:
+    """From the end of an item: the start of the next one (past a comma), or ``closer``'s offset."""
+    position = skip_whitespace(text, position)
+    if position < len(text) and text[position] == ",":
+        return skip_whitespace(text, position + 1)
+    if position >= len(text) or text[position] != closer:
+        raise ValueError(f"expected ',' at offset {position}")
+    return position
+
+
 def object_members(text: str, start: int) -> list[JsonMember]:
     """Each member of the object whose ``{`` is at ``start``, in the text's order."""
     _expect(text, start, "{")
@@ -59,11 +69,7 @@ def object_members(text: str, start: int) -> list[JsonMember]:
         value_start = skip_whitespace(text, position + 1)
         value, value_end = _DECODER.raw_decode(text, value_start)
         members.append(JsonMember(str(key), key_start, JsonItem(value, value_start, value_end)))
-        position = skip_whitespace(text, value_end)
-        if position < len(text) and text[position] == ",":
-            position = skip_whitespace(text, position + 1)
-        elif position >= len(text) or text[position] != "}":
-            raise ValueError(f"expected ',' at offset {position}")
+        position = _after_item(text, value_end, "}")
     return members
 
 
@@ -75,9 +81,5 @@ def array_items(text: str, start: int) -> list[JsonItem]:
     while position >= len(text) or text[position] != "]":
         value, end = _DECODER.raw_decode(text, position)
         items.append(JsonItem(value, position, end))
-        position = skip_whitespace(text, end)
-        if position < len(text) and text[position] == ",":
-            position = skip_whitespace(text, position + 1)
-        elif position >= len(text) or text[position] != "]":
-            raise ValueError(f"expected ',' at offset {position}")
+        position = _after_item(text, end, "]")
     return items

@@ -29,7 +29,8 @@ def _record_fork() -> None:
         _threads_at_fork.append(set(threading.enumerate()))
 
 
-os.register_at_fork(before=_record_fork)
+if hasattr(os, "register_at_fork"):  # POSIX only, as is the forked pool
+    os.register_at_fork(before=_record_fork)
 
 
 class _SlowPass:
